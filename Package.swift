@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// mlci: an ML repository as a GitOps system.
+///
+/// Targets, in the order data flows:
+///   CLibGit2 (system library) → MLCIGit (the only importer of CLibGit2)
+///   MLCISupport (JSON, diagnostics, files) → MLCIHashing → MLCIConfig → MLCILineage
+///   → MLCICommands (argument parsing, rendering) → mlci (entry point)
+let package = Package(
+    name: "mlci",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mlci", targets: ["mlci"]),
+        .library(name: "MLCILineage", targets: ["MLCILineage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .target(name: "MLCIGit", dependencies: ["CLibGit2"]),
+        .target(name: "MLCISupport"),
+        .target(
+            name: "MLCIHashing",
+            dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "MLCIConfig", dependencies: ["MLCISupport", "Yams"]),
+        .target(
+            name: "MLCILineage",
+            dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
+        ),
+        .target(
+            name: "MLCICommands",
+            dependencies: [
+                "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "mlci", dependencies: ["MLCICommands"]),
+        .target(name: "MLCITestSupport", dependencies: ["MLCISupport"]),
+        .testTarget(name: "MLCIGitTests", dependencies: ["MLCIGit", "MLCITestSupport"]),
+        .testTarget(name: "MLCISupportTests", dependencies: ["MLCISupport"]),
+        .testTarget(name: "MLCIHashingTests", dependencies: ["MLCIHashing", "MLCITestSupport"]),
+        .testTarget(name: "MLCIConfigTests", dependencies: ["MLCIConfig", "MLCITestSupport"]),
+        .testTarget(
+            name: "MLCILineageTests",
+            dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
+        ),
+        .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

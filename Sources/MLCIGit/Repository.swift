@@ -1,0 +1,89 @@
+import CLibGit2
+
+/// An open git repository.
+///
+/// Owns its `git_repository` handle and frees it on deinit. libgit2 handles are not safe for
+/// concurrent use, so a `Repository` is deliberately not `Sendable`: open one per task or
+/// thread (opening is cheap). Everything it returns is a `Sendable` value copied out of
+/// libgit2, safe to keep after the repository is gone.
+public final class Repository {
+    let pointer: OpaquePointer
+
+    init(pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { git_repository_free(pointer) }
+
+    /// Opens the repository containing `path`, searching parent directories the way `git`
+    /// does (a worktree's `.git` file is followed to its main repository).
+    ///
+    /// - Throws: ``GitError`` of kind `.notARepository` when no repository encloses `path`.
+    public static func discover(from path: String) throws(GitError) -> Repository {
+        try open(path, flags: 0)
+    }
+
+    /// Opens exactly the repository at `path` (its working tree or its git directory).
+    public static func open(at path: String) throws(GitError) -> Repository {
+        try open(path, flags: GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue)
+    }
+
+    private static func open(_ path: String, flags: UInt32) throws(GitError) -> Repository {
+        LibGit2.bootstrap()
+        var raw: OpaquePointer?
+        let result = git_repository_open_ext(&raw, path, flags, nil)
+        if result == GIT_ENOTFOUND.rawValue {
+            throw GitError(
+                kind: .notARepository, operation: "open a repository at '\(path)'",
+                message: "not a git repository (or any of its parent directories); run 'git init' or change to a repository")
+        }
+        try check(result, "open a repository at '\(path)'")
+        guard let raw else {
+            throw GitError(kind: .other, operation: "open a repository at '\(path)'", message: "libgit2 returned no handle")
+        }
+        return Repository(pointer: raw)
+    }
+
+    /// The working tree's root, with a trailing slash removed; `nil` for a bare repository.
+    public var workingDirectory: String? {
+        guard let path = git_repository_workdir(pointer) else { return nil }
+        return String(cString: path).trimmingSlash()
+    }
+
+    /// The working tree's root, or a `.bareRepository` error naming what needed it.
+    public func requireWorkingDirectory(for purpose: String) throws(GitError) -> String {
+        guard let directory = workingDirectory else {
+            throw GitError(
+                kind: .bareRepository, operation: purpose,
+                message: "'\(gitDirectory)' is a bare repository; mlci needs a working tree (run it in a clone)")
+        }
+        return directory
+    }
+
+    /// The repository's git directory (for a worktree, the worktree's own admin directory).
+    public var gitDirectory: String { String(cString: git_repository_path(pointer)).trimmingSlash() }
+
+    /// The common git directory shared by all worktrees.
+    public var commonDirectory: String { String(cString: git_repository_commondir(pointer)).trimmingSlash() }
+
+    /// Whether the repository has no working tree.
+    public var isBare: Bool { git_repository_is_bare(pointer) == 1 }
+
+    /// Whether this is a clone with truncated history (`git clone --depth`).
+    public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
+
+    /// Whether this repository is a linked worktree (`git worktree add`).
+    public var isWorktree: Bool { git_repository_is_worktree(pointer) == 1 }
+
+    /// Whether the repository has no commits on HEAD yet.
+    public var isHeadUnborn: Bool { git_repository_head_unborn(pointer) == 1 }
+}
+
+@available(*, unavailable, message: "libgit2 handles are not thread-safe; open one Repository per task")
+extension Repository: Sendable {}
+
+extension String {
+    func trimmingSlash() -> String {
+        var s = self
+        while s.count > 1, s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
+}
