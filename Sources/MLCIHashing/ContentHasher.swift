@@ -1,0 +1,159 @@
+import MLCISupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What a path in the working tree hashes to: a file's digests, or a directory's.
+public enum PathDigests: Sendable {
+    case file(FileDigests)
+    case directory(DirectoryDigests)
+
+    /// The hash mlci records: a file's SHA-256 hex, or a directory's `<sha256>.dir`.
+    public var sha256: String? {
+        switch self {
+        case .file(let d): d.sha256
+        case .directory(let d): d.sha256
+        }
+    }
+
+    /// The hash DVC records for the same path (`md5`, `.dir` for directories).
+    public func dvcHash(legacy: Bool = false) -> String? {
+        switch self {
+        case .file(let d): legacy ? d.md5Dos2Unix : d.md5
+        case .directory(let d): d.dvcHash(legacy: legacy)
+        }
+    }
+
+    public var size: Int64 {
+        switch self {
+        case .file(let d): d.size
+        case .directory(let d): d.size
+        }
+    }
+
+    /// The number of files: 1 for a file.
+    public var fileCount: Int {
+        switch self {
+        case .file: 1
+        case .directory(let d): d.count
+        }
+    }
+
+    public var isDirectory: Bool { if case .directory = self { true } else { false } }
+}
+
+/// Hashes files and directories of one working tree, through a ``HashCache``.
+///
+/// Files whose size, mtime and inode match the cache are not read; the others are hashed on
+/// all cores (one ``FileHasher`` per thread). Paths must be repository-relative and are
+/// checked not to leave the repository, by `..` or by a symbolic link.
+///
+/// Not thread-safe: use one per command. Call ``save()`` to persist what was learnt.
+public final class ContentHasher {
+    /// The working tree's root.
+    public let root: String
+    private let cache: HashCache
+    private let hasher = FileHasher()
+    /// How many files were actually read (not answered by the cache), for tests and `--verbose`.
+    public private(set) var filesRead = 0
+
+    /// - Parameters:
+    ///   - root: the working tree's absolute root.
+    ///   - cachePath: where the hash cache lives (`.mlci/cache/hashes`); `nil` for no cache.
+    public init(root: String, cachePath: String?) {
+        self.root = root
+        self.cache = HashCache(path: cachePath)
+    }
+
+    /// Writes the cache if it learnt anything.
+    public func save() throws(InputError) { try cache.save() }
+
+    /// The absolute path for a repository-relative one, refusing escapes.
+    public func absolutePath(_ relative: String) throws(InputError) -> String {
+        switch RepositoryPath.normalize(relative) {
+        case .failure(let problem): throw InputError("\(relative): \(problem)")
+        case .success(let clean):
+            if let problem = RepositoryPath.checkInside(root: root, clean) { throw InputError("\(relative): \(problem)") }
+            return clean == "." ? root : root + "/" + clean
+        }
+    }
+
+    /// Hashes the file or directory at `relative`; `nil` when nothing is there.
+    public func hash(_ relative: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> PathDigests? {
+        let absolute = try absolutePath(relative)
+        guard FileSystem.exists(absolute) else { return nil }
+        if FileSystem.isDirectory(absolute) {
+            return .directory(try hashDirectory(relative, absolute: absolute, algorithms: algorithms))
+        }
+        return .file(try hashFile(relative, absolute: absolute, algorithms: algorithms))
+    }
+
+    private func hashFile(_ relative: String, absolute: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> FileDigests {
+        guard let stat = FileStat.ofRegularFile(absolute) else {
+            throw InputError("\(relative): no such file or directory")
+        }
+        let key = Self.cacheKey(absolute, root: root)
+        if let hit = cache.lookup(key, stat: stat, algorithms: algorithms) { return hit }
+        filesRead += 1
+        let digests = try hasher.hash(file: absolute, algorithms: algorithms, display: relative)
+        cache.store(key, stat: stat, digests: digests)
+        return digests
+    }
+
+    private func hashDirectory(_ relative: String, absolute: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> DirectoryDigests {
+        let walked = try TreeWalker.files(in: absolute, display: relative, containment: root)
+        let prefix = Self.cacheKey(absolute, root: root)
+        var results = [FileDigests?](repeating: nil, count: walked.count)
+        var misses: [Int] = []
+        for (index, file) in walked.enumerated() {
+            let key = prefix + "/" + file.relativePathString
+            if let hit = cache.lookup(key, stat: file.stat, algorithms: algorithms) {
+                results[index] = hit
+            } else {
+                misses.append(index)
+            }
+        }
+        if !misses.isEmpty {
+            let slots = ResultSlots<Result<FileDigests, InputError>>(count: misses.count)
+            let workers = Parallel.coreCount
+            let hashers = (0..<workers).map { _ in UncheckedBox(FileHasher()) }
+            let paths = misses.map { absolute + "/" + walked[$0].relativePathString }
+            let displays = misses.map { relative + "/" + walked[$0].relativePathString }
+            Parallel.forEach(count: misses.count, workers: workers) { index, worker in
+                do {
+                    slots[index] = .success(try hashers[worker].value.hash(file: paths[index], algorithms: algorithms,
+                                                                           display: displays[index]))
+                } catch let error as InputError {
+                    slots[index] = .failure(error)
+                } catch {
+                    slots[index] = .failure(InputError("\(displays[index]): \(error)"))
+                }
+            }
+            filesRead += misses.count
+            for (slot, index) in misses.enumerated() {
+                switch slots[slot]! {
+                case .failure(let error): throw error
+                case .success(let digests):
+                    results[index] = digests
+                    cache.store(prefix + "/" + walked[index].relativePathString, stat: walked[index].stat, digests: digests)
+                }
+            }
+        }
+        return DirectoryDigests(files: walked.enumerated().map { ($1.relativePathString, results[$0]!) })
+    }
+
+    static func cacheKey(_ absolute: String, root: String) -> String {
+        absolute == root ? "." : String(absolute.dropFirst(root.count + 1))
+    }
+}
+
+/// Hands a non-`Sendable` object to exactly one worker thread.
+///
+/// `@unchecked Sendable`: each box is used by one thread only (indexed by worker number).
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

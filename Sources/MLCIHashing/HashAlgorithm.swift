@@ -1,0 +1,81 @@
+/// The content hashes mlci computes.
+public enum HashAlgorithm: String, Sendable, Hashable, CaseIterable {
+    /// SHA-256 of the raw bytes: mlci's own records (equal to `sha256sum`).
+    case sha256
+    /// MD5 of the raw bytes: DVC 3's `hash: md5` entries (equal to `md5sum`).
+    case md5
+    /// MD5 after CRLF→LF in text-looking 1 MiB chunks: DVC 2's legacy entries.
+    case md5Dos2Unix = "md5-dos2unix"
+}
+
+/// The digests of one file, lowercase hex, for the algorithms that were asked for.
+public struct FileDigests: Sendable, Equatable {
+    public var sha256: String?
+    public var md5: String?
+    public var md5Dos2Unix: String?
+    public var size: Int64
+
+    public init(sha256: String? = nil, md5: String? = nil, md5Dos2Unix: String? = nil, size: Int64) {
+        self.sha256 = sha256
+        self.md5 = md5
+        self.md5Dos2Unix = md5Dos2Unix
+        self.size = size
+    }
+
+    public subscript(algorithm: HashAlgorithm) -> String? {
+        switch algorithm {
+        case .sha256: sha256
+        case .md5: md5
+        case .md5Dos2Unix: md5Dos2Unix
+        }
+    }
+
+    /// Whether every algorithm in `algorithms` has a digest here.
+    public func covers(_ algorithms: Set<HashAlgorithm>) -> Bool {
+        algorithms.allSatisfy { self[$0] != nil }
+    }
+
+    /// Adds the digests of `other` that this one lacks.
+    public mutating func merge(_ other: FileDigests) {
+        sha256 = sha256 ?? other.sha256
+        md5 = md5 ?? other.md5
+        md5Dos2Unix = md5Dos2Unix ?? other.md5Dos2Unix
+    }
+}
+
+enum Hex {
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func bytes(_ hex: String) -> [UInt8]? {
+        let utf8 = Array(hex.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: c - 0x30
+        case 0x61...0x66: c - 0x61 + 10
+        case 0x41...0x46: c - 0x41 + 10
+        default: nil
+        }
+    }
+}
