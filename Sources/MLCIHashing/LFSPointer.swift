@@ -20,7 +20,8 @@ public struct LFSPointer: Sendable, Equatable {
 
     /// Whether `bytes` start like an LFS pointer (so a parse failure is worth reporting).
     public static func looksLikePointer(_ bytes: some Collection<UInt8>) -> Bool {
-        bytes.count < 1024 && bytes.starts(with: Array("version https://".utf8) ) || bytes.starts(with: Array("version http://git-media".utf8))
+        bytes.count < 1024
+            && (bytes.starts(with: Array("version https://".utf8)) || bytes.starts(with: Array("version http://git-media".utf8)))
     }
 
     /// Parses a pointer; `nil` when the bytes are not a pointer at all (ordinary content),

@@ -1,0 +1,139 @@
+import MLCISupport
+
+/// A loaded, validated `mlci.yaml`.
+///
+/// A value type: `Sendable`. Sections later commands act on (data expectations, drift,
+/// fairness, model scanning, deploy, reports) are kept as validated JSON with their location,
+/// and typed by the commands that use them.
+public struct Config: Sendable {
+    /// The file it came from, as displayed in messages (`mlci.yaml`).
+    public var file: String
+    public var version: Int
+    /// The branch a change is compared with.
+    public var target: String
+    public var data: [DataEntry]
+    /// Params files; keys are flattened to dotted paths (`train.lr`).
+    public var paramsFiles: [String]
+    /// Model artifacts: `models`, the deploy model and the scanned model files.
+    public var models: [String]
+    /// Metrics files not written by a stage.
+    public var metricsFiles: [String]
+    /// The stages, in the order they run.
+    public var stages: [Stage]
+    public var gate: Gate
+    /// The `deploy` section as written, or `nil`.
+    public var deploy: Located<JSONValue>?
+    public var reports: Reports
+
+    /// A configuration with only `version: 1`: no stages, DVC data discovered automatically.
+    public static func minimal(file: String = "mlci.yaml") -> Config {
+        Config(file: file, version: 1, target: "main", data: [], paramsFiles: [], models: [], metricsFiles: [],
+               stages: [], gate: Gate(), deploy: nil, reports: Reports())
+    }
+
+    /// Every metrics file: those of stages, then the top-level ones.
+    public var allMetricsFiles: [String] {
+        var seen: Set<String> = []
+        return (stages.flatMap(\.metrics) + metricsFiles).filter { seen.insert($0).inserted }
+    }
+}
+
+/// A value with the place in mlci.yaml it was configured.
+public struct Located<Value: Sendable>: Sendable {
+    public var value: Value
+    public var location: SourceLocation
+
+    public init(_ value: Value, at location: SourceLocation) {
+        self.value = value
+        self.location = location
+    }
+}
+
+/// One entry of `data`.
+public struct DataEntry: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// A file or directory mlci hashes itself.
+        case path(String)
+        /// The outs of a `.dvc` file.
+        case dvc(String)
+    }
+
+    public var source: Source
+    public var location: SourceLocation
+
+    public var path: String {
+        switch source {
+        case .path(let p), .dvc(let p): p
+        }
+    }
+}
+
+/// One stage of the pipeline.
+public struct Stage: Sendable {
+    public var name: String
+    /// Commands run in order with `/bin/sh -c`.
+    public var commands: [String]
+    public var deps: [String]
+    /// Params keys this stage uses, by params file.
+    public var params: [ParamsReference]
+    public var outs: [String]
+    public var metrics: [String]
+    /// Seconds; `nil` for no limit.
+    public var timeout: Double?
+    public var environment: [(String, String)]
+    public var alwaysChanged: Bool
+    public var location: SourceLocation
+
+    /// The command as one string (what the lock records and compares).
+    public var command: String { commands.joined(separator: "\n") }
+}
+
+/// Keys of one params file that a stage uses.
+public struct ParamsReference: Sendable, Equatable {
+    public var file: String
+    public var keys: [String]
+}
+
+/// The `gate` section.
+public struct Gate: Sendable {
+    public var metrics: [MetricGate] = []
+    public var data: Located<JSONValue>?
+    public var drift: Located<JSONValue>?
+    public var fairness: Located<JSONValue>?
+    public var model: Located<JSONValue>?
+    public var provenance = Provenance()
+    public init() {}
+}
+
+/// Bounds on one metric.
+public struct MetricGate: Sendable {
+    public enum Severity: String, Sendable { case error, warning }
+    public var name: String
+    public var minimum: Double?
+    public var maximum: Double?
+    public var maxDrop: Double?
+    public var maxRise: Double?
+    public var maxDropPercent: Double?
+    public var maxRisePercent: Double?
+    public var file: String?
+    public var severity: Severity
+    public var location: SourceLocation
+}
+
+/// `gate.provenance`.
+public struct Provenance: Sendable {
+    public var cleanTree = false
+    public var dataTracked = true
+    public var outsUnmodified = true
+    public var location: SourceLocation?
+    public init() {}
+}
+
+/// The `reports` section.
+public struct Reports: Sendable {
+    public var directory = ".mlci/reports"
+    public var formats = ["json", "junit", "sarif", "markdown", "gitlab", "html"]
+    public var comment = false
+    public var historyMetric: String?
+    public init() {}
+}
