@@ -213,3 +213,13 @@ public enum Suggestion {
         return d[a.count][b.count]
     }
 }
+
+/// Validation of YAML nodes against a ``Schema`` for files other than mlci.yaml.
+public enum SchemaCheck {
+    /// Every problem of `node` against `schema`, located in `file`.
+    public static func validate(_ node: Node, against schema: Schema, file: String) -> [Diagnostic] {
+        var validator = SchemaValidator(file: file)
+        validator.validate(node, against: schema, at: [])
+        return validator.diagnostics
+    }
+}

@@ -106,3 +106,18 @@ extension Repository {
         }
     }
 }
+
+extension Repository {
+    /// The tree-entry ids of several paths in one commit's tree (`nil` where absent), reading
+    /// the tree once.
+    public func entryIDs(at commit: ObjectID, paths: [String]) throws(GitError) -> [ObjectID?] {
+        if paths.isEmpty { return [] }
+        let tree = try tree(of: commit)
+        return paths.map { path in
+            var raw: OpaquePointer?
+            guard git_tree_entry_bypath(&raw, tree.raw, path.trimmingSlash()) == 0, let raw else { return nil }
+            let entry = OwnedTreeEntry(raw)
+            return ObjectID(git_tree_entry_id(entry.raw))
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import MLCIConfig
+import MLCIGit
+import MLCIHashing
+import MLCISupport
+
+extension Workspace {
+    /// The lineage of a commit, read through libgit2 without a checkout.
+    ///
+    /// Uses the commit's own mlci.yaml when it has a valid one (the paths it declared then),
+    /// otherwise the working tree's.
+    public func lineage(at commit: ObjectID) throws -> LineageRecord {
+        let snapshot = RevisionSnapshot(repository: repository, commit: commit)
+        var warnings: [String] = []
+        var config = self.config
+        if let bytes = try snapshot.read("mlci.yaml", limit: ConfigLoader.sizeLimit) {
+            do {
+                config = try ConfigLoader.parse(try TextDecoding.utf8(bytes, file: snapshot.display("mlci.yaml")),
+                                                file: snapshot.display("mlci.yaml"))
+            } catch {
+                warnings.append("\(snapshot.display("mlci.yaml")) is not valid; using the working tree's mlci.yaml to read this commit")
+            }
+        }
+        var record = try lineage(of: snapshot, config: config)
+        record.commit = try repository.commit(commit)
+        record.warnings = warnings + record.warnings
+        if let text = try repository.note(for: commit) {
+            do {
+                record.note = try JSONParser().parse(text)
+            } catch {
+                record.warnings.append("the note of \(commit.short()) on \(Repository.notesReference) is not valid JSON (\(error)); it is ignored")
+            }
+        }
+        return record
+    }
+
+    /// The lineage of the working tree: everything hashed from disk (through the cache).
+    public func workingTreeLineage() throws -> LineageRecord {
+        let record = try lineage(of: WorkingTreeSnapshot(workspace: self), config: config)
+        saveCache()
+        return record
+    }
+
+    func lock(in snapshot: Snapshot) throws -> Lock {
+        guard let bytes = try snapshot.read(Lock.fileName, limit: 256 << 20) else { return Lock() }
+        let name = snapshot.display(Lock.fileName)
+        return try Lock.parse(try TextDecoding.utf8(bytes, file: name), file: name)
+    }
+
+    /// Every DVC output recorded in the snapshot's `.dvc` files and `dvc.lock`s.
+    func dvcOutputs(in snapshot: Snapshot) throws -> [DVCOutput] {
+        var outputs: [DVCOutput] = []
+        for file in try snapshot.dvcFiles() {
+            guard let bytes = try snapshot.read(file, limit: 64 << 20) else { continue }
+            let name = snapshot.display(file)
+            let text = try TextDecoding.utf8(bytes, file: name)
+            outputs += file.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: file, display: name)
+                                                  : try DVCFiles.parseDVCFile(text, file: file, display: name)
+        }
+        return outputs
+    }
+
+    func lineage(of snapshot: Snapshot, config: Config) throws -> LineageRecord {
+        let lock = try lock(in: snapshot)
+        var artifacts: [ArtifactHash] = []
+        var covered: Set<String> = []
+        let modelPaths = Set(config.models)
+        let dvc = try dvcOutputs(in: snapshot)
+        let dvcByPath = Dictionary(dvc.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+
+        func add(_ path: String, role: ArtifactHash.Role) throws {
+            guard covered.insert(path).inserted else { return }
+            if let output = dvcByPath[path] {
+                artifacts.append(try dvcArtifact(output, role: role, snapshot: snapshot))
+                return
+            }
+            let locked = role == .model ? (lock.models[path] ?? lock.data[path]) : (lock.data[path] ?? lock.models[path])
+            if let found = try snapshot.hash(path) {
+                artifacts.append(ArtifactHash(path: path, role: role, hash: found.hash, algorithm: "sha256", source: found.source,
+                                              recordedIn: nil, size: found.size, fileCount: found.files, isDirectory: found.isDirectory))
+            } else if let locked, snapshot is RevisionSnapshot {
+                artifacts.append(ArtifactHash(path: path, role: role, hash: locked.sha256, algorithm: "sha256", source: .lock,
+                                              recordedIn: Lock.fileName, size: locked.size, fileCount: locked.files,
+                                              isDirectory: locked.sha256.hasSuffix(".dir")))
+            } else {
+                artifacts.append(ArtifactHash(path: path, role: role, hash: nil, algorithm: "sha256", source: snapshot is RevisionSnapshot ? .git : .workingTree,
+                                              recordedIn: nil, size: nil, fileCount: nil, isDirectory: false))
+            }
+        }
+
+        for entry in config.data {
+            switch entry.source {
+            case .path(let path): try add(path, role: modelPaths.contains(path) ? .model : .data)
+            case .dvc(let file):
+                guard let bytes = try snapshot.read(file, limit: 64 << 20) else {
+                    throw InputError("\(snapshot.display(file)): no such file; mlci.yaml lists it under data", at: entry.location)
+                }
+                let outs = try DVCFiles.parseDVCFile(try TextDecoding.utf8(bytes, file: snapshot.display(file)), file: file,
+                                                     display: snapshot.display(file))
+                for output in outs where covered.insert(output.path).inserted {
+                    artifacts.append(try dvcArtifact(output, role: .data, snapshot: snapshot))
+                }
+            }
+        }
+        for output in dvc.sorted(by: { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) })
+        where !covered.contains(output.path) && !modelPaths.contains(output.path) {
+            covered.insert(output.path)
+            artifacts.append(try dvcArtifact(output, role: .data, snapshot: snapshot))
+        }
+        for model in config.models { try add(model, role: .model) }
+
+        var params: [String: [String: JSONValue]] = [:]
+        for file in paramsFiles(config: config) {
+            guard let bytes = try snapshot.read(file, limit: 16 << 20) else { continue }
+            params[file] = try FlatValues.parse(bytes: bytes, file: snapshot.display(file))
+        }
+        var metrics: [String: [String: JSONValue]] = [:]
+        for file in config.allMetricsFiles {
+            if let bytes = try snapshot.read(file, limit: 16 << 20) {
+                metrics[file] = try FlatValues.parse(bytes: bytes, file: snapshot.display(file))
+            } else if let recorded = lock.stages.values.compactMap({ $0.metrics[file] }).first {
+                metrics[file] = recorded
+            }
+        }
+        return LineageRecord(commit: nil, artifacts: artifacts, params: params, metrics: metrics, note: nil, warnings: [])
+    }
+
+    private func dvcArtifact(_ output: DVCOutput, role: ArtifactHash.Role, snapshot: Snapshot) throws -> ArtifactHash {
+        // At a commit, DVC's record is the answer. In the working tree, hash what is on disk
+        // the way DVC would, so that status and diff see edits DVC has not recorded yet.
+        if snapshot is WorkingTreeSnapshot {
+            let current = try snapshot.dvcHash(output.path, legacy: output.isLegacy)
+            return ArtifactHash(path: output.path, role: role, hash: current, algorithm: output.isLegacy ? "md5-dos2unix" : "md5",
+                                source: .workingTree, recordedIn: output.recordedIn, size: nil, fileCount: nil,
+                                isDirectory: output.isDirectory)
+        }
+        return ArtifactHash(path: output.path, role: role, hash: output.md5, algorithm: output.isLegacy ? "md5-dos2unix" : "md5",
+                            source: .dvc, recordedIn: output.recordedIn, size: output.size, fileCount: output.fileCount,
+                            isDirectory: output.isDirectory)
+    }
+}

@@ -1,0 +1,120 @@
+import MLCIConfig
+import MLCIGit
+import MLCISupport
+
+/// One line of `mlci log`.
+public struct LogEntry: Sendable {
+    public var commit: CommitInfo
+    /// The data and model paths whose content changed in this commit.
+    public var changed: [String]
+    /// The verdict recorded in the commit's note, if any.
+    public var verdict: String?
+
+    public var json: JSONValue {
+        ["commit": .string(commit.id.hex),
+         "date": .string(Dates.iso8601(commit.authorTime, offsetMinutes: commit.authorOffsetMinutes)),
+         "author": .string(commit.authorName), "summary": .string(commit.summary),
+         "changed": .array(changed.map(JSONValue.string)), "verdict": .optional(verdict)]
+    }
+}
+
+extension Workspace {
+    /// The commits of `range` (`A..B`, a single revision, or HEAD when `nil`), newest first,
+    /// optionally only those that touched `paths`, each with the data and model paths it
+    /// changed and its recorded verdict.
+    public func log(range: String?, paths: [String] = [], limit: Int? = nil) throws -> [LogEntry] {
+        var tips: [ObjectID] = []
+        var hidden: [ObjectID] = []
+        if let range, let dots = range.range(of: "..") {
+            let left = String(range[..<dots.lowerBound])
+            let right = String(range[dots.upperBound...])
+            if right.hasPrefix(".") { throw InputError("'\(range)': symmetric ranges (A...B) are not supported; use A..B") }
+            hidden.append(try resolve(left.isEmpty ? "HEAD" : left))
+            tips.append(try resolve(right.isEmpty ? "HEAD" : right))
+        } else if let range {
+            tips.append(try resolve(range))
+        } else {
+            guard let head = try repository.head().commit else { return [] }
+            tips.append(head)
+        }
+        var cleanPaths: [String] = []
+        for path in paths {
+            switch RepositoryPath.normalize(path) {
+            case .success(let clean): cleanPaths.append(clean == "." ? "" : clean)
+            case .failure(let problem): throw InputError("\(path): \(problem)")
+            }
+        }
+        let commits = try repository.log(from: tips, hiding: hidden, paths: cleanPaths.filter { !$0.isEmpty }, limit: limit)
+        if commits.isEmpty { return [] }
+
+        // The paths whose tree entries tell what data changed: declared data and models, the
+        // DVC files of the newest listed commit, and mlci.lock.
+        var tracked: [String] = []
+        for entry in config.data { tracked.append(entry.path) }
+        tracked += config.models
+        tracked += try repository.files(at: commits[0].id).map(\.path).filter(RevisionSnapshot.isDVCFile)
+        tracked.append(Lock.fileName)
+        var unique: Set<String> = []
+        tracked = tracked.filter { unique.insert($0).inserted }
+
+        let notes = try repository.notes()
+        var entries: [LogEntry] = []
+        entries.reserveCapacity(commits.count)
+        for commit in commits {
+            let mine = try repository.entryIDs(at: commit.id, paths: tracked)
+            let theirs: [ObjectID?]
+            if let parent = commit.parents.first, repository.hasCommit(parent) {
+                theirs = try repository.entryIDs(at: parent, paths: tracked)
+            } else {
+                theirs = Array(repeating: nil, count: tracked.count)
+            }
+            var changed: [String] = []
+            for (index, path) in tracked.enumerated() where mine[index] != theirs[index] {
+                if path == Lock.fileName {
+                    changed += try lockChanges(commit: commit.id, parent: commit.parents.first, ids: (theirs[index], mine[index]))
+                } else if RevisionSnapshot.isDVCFile(path) {
+                    changed += try dvcChanges(path: path, commit: commit.id, parent: commit.parents.first)
+                } else {
+                    changed.append(path)
+                }
+            }
+            var seen: Set<String> = []
+            changed = changed.filter { seen.insert($0).inserted }
+            var verdict: String? = nil
+            if let text = notes[commit.id], let note = try? JSONParser().parse(text) { verdict = note["verdict"]?.stringValue }
+            entries.append(LogEntry(commit: commit, changed: changed, verdict: verdict))
+        }
+        return entries
+    }
+
+    private func lockChanges(commit: ObjectID, parent: ObjectID?, ids: (ObjectID?, ObjectID?)) throws -> [String] {
+        func load(_ id: ObjectID?, _ at: ObjectID?) throws -> Lock {
+            guard let id, let at else { return Lock() }
+            let name = "\(at.short()):\(Lock.fileName)"
+            let bytes = try repository.withBlob(id) { Array($0) }
+            return try Lock.parse(try TextDecoding.utf8(bytes, file: name), file: name)
+        }
+        let old = try load(ids.0, parent)
+        let new = try load(ids.1, commit)
+        var out: [String] = []
+        for (a, b) in [(old.data, new.data), (old.models, new.models)] {
+            for key in Set(a.keys).union(b.keys).sorted() where a[key]?.sha256 != b[key]?.sha256 { out.append(key) }
+        }
+        return out
+    }
+
+    private func dvcChanges(path: String, commit: ObjectID, parent: ObjectID?) throws -> [String] {
+        func outputs(_ at: ObjectID?) throws -> [String: String] {
+            guard let at else { return [:] }
+            let snapshot = RevisionSnapshot(repository: repository, commit: at)
+            guard let bytes = try snapshot.read(path, limit: 64 << 20) else { return [:] }
+            let text = try TextDecoding.utf8(bytes, file: snapshot.display(path))
+            let outs = path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path))
+                                                  : try DVCFiles.parseDVCFile(text, file: path, display: snapshot.display(path))
+            return Dictionary(outs.map { ($0.path, $0.md5) }, uniquingKeysWith: { a, _ in a })
+        }
+        let old = try outputs(parent.flatMap { repository.hasCommit($0) ? $0 : nil })
+        let new = try outputs(commit)
+        return Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
+    }
+}
