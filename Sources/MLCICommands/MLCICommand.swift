@@ -1,0 +1,65 @@
+import ArgumentParser
+import MLCIGit
+import MLCISupport
+
+/// The `mlci` command: its subcommands, exit codes and error reporting.
+public struct MLCICommand: ParsableCommand {
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "mlci",
+        abstract: "Make an ML repository a GitOps system: lineage of data and models for every commit.",
+        discussion: """
+        Exit codes:
+          0  success (approved, clean, nothing differs)
+          1  a difference or a rejection (status: files differ from mlci.lock)
+          2  no answer could be reached: bad usage, a bad mlci.yaml or input file
+             (the message names file:line:col), or an environment problem
+             (not a git repository, a shallow clone missing history)
+        """,
+        version: "mlci \(version)",
+        subcommands: [Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Schema.self]
+    )
+
+    public init() {}
+
+    /// Parses the arguments, runs the command and exits with mlci's exit codes: usage errors
+    /// exit 2 (not argument-parser's 64), every ``InputError`` and ``GitError`` exits 2 with
+    /// its message on stderr.
+    public static func main(arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            exit(withError: nil)
+        } catch let error as InputError {
+            report(error.diagnostics)
+            exit(withError: ExitCode(2))
+        } catch let error as GitError {
+            report([.error(error.description)])
+            exit(withError: ExitCode(2))
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                exit(withError: error)  // --help, --version
+            }
+            if code == .validationFailure {
+                Terminal.err(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            Terminal.err("error: \(error)")
+            exit(withError: ExitCode(2))
+        }
+    }
+
+    static func report(_ diagnostics: [Diagnostic]) {
+        let style = Style(enabled: Terminal.stderrColorEnabled)
+        for diagnostic in diagnostics {
+            var line = diagnostic.location.map { style.bold(printable($0.description)) + ": " } ?? ""
+            line += style.red("\(diagnostic.severity.rawValue):") + " " + printable(diagnostic.message)
+            if let hint = diagnostic.hint { line += "\n  " + style.cyan("hint:") + " " + printable(hint) }
+            Terminal.err(line)
+        }
+    }
+}

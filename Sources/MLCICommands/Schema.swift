@@ -1,0 +1,16 @@
+import ArgumentParser
+import MLCIConfig
+import MLCISupport
+
+extension MLCICommand {
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema of mlci.yaml (for editors; schemas/mlci.schema.json).")
+
+        func run() throws {
+            let schema = ConfigSchema.root.jsonSchema(
+                id: "https://github.com/mlci/mlci/schemas/mlci.schema.json", title: "mlci.yaml (version 1)")
+            Terminal.out(JSONWriter().string(schema))
+        }
+    }
+}
