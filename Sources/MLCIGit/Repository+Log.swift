@@ -17,6 +17,10 @@ extension Repository {
         from tips: [ObjectID], hiding hidden: [ObjectID] = [], order: WalkOrder = .topological,
         firstParentOnly: Bool = false, _ body: (ObjectID) throws(GitError) -> Bool
     ) throws(GitError) {
+        if isShallow {
+            // libgit2 1.5's revwalk fails on the parents a shallow clone cut off; walk by hand.
+            return try shallowWalk(from: tips, hiding: hidden, firstParentOnly: firstParentOnly, body)
+        }
         var raw: OpaquePointer?
         try check(git_revwalk_new(&raw, pointer), "start a history walk")
         let walk = OwnedRevwalk(raw!)
@@ -46,6 +50,46 @@ extension Repository {
             if result == GIT_ITEROVER.rawValue { return }
             try check(result, "walk the history")
             if try !body(ObjectID(next)) { return }
+        }
+    }
+
+    /// A newest-first walk that treats missing parents (cut off by a shallow clone) as roots.
+    /// Children come before their parents whenever commit times allow (as `git log` without
+    /// `--topo-order`).
+    private func shallowWalk(
+        from tips: [ObjectID], hiding hidden: [ObjectID], firstParentOnly: Bool,
+        _ body: (ObjectID) throws(GitError) -> Bool
+    ) throws(GitError) {
+        func parents(_ id: ObjectID) -> (time: Int64, parents: [ObjectID])? {
+            var oid = id.raw
+            var raw: OpaquePointer?
+            guard git_commit_lookup(&raw, pointer, &oid) == 0, let raw else { return nil }
+            let commit = OwnedCommit(raw)
+            var out: [ObjectID] = []
+            let count = firstParentOnly ? min(1, git_commit_parentcount(commit.raw)) : git_commit_parentcount(commit.raw)
+            for index in 0..<count { if let p = git_commit_parent_id(commit.raw, index) { out.append(ObjectID(p)) } }
+            return (git_commit_time(commit.raw), out)
+        }
+        var excluded: Set<ObjectID> = []
+        var stack = hidden
+        while let next = stack.popLast() {
+            guard excluded.insert(next).inserted, let info = parents(next) else { continue }
+            stack += info.parents
+        }
+        var queue: [(time: Int64, id: ObjectID)] = []
+        var seen: Set<ObjectID> = excluded
+        for tip in tips where seen.insert(tip).inserted {
+            guard let info = parents(tip) else { continue }
+            queue.append((info.time, tip))
+        }
+        while !queue.isEmpty {
+            let index = queue.indices.max { queue[$0].time < queue[$1].time }!
+            let (_, id) = queue.remove(at: index)
+            if try !body(id) { return }
+            guard let info = parents(id) else { continue }
+            for parent in info.parents where seen.insert(parent).inserted {
+                if let parentInfo = parents(parent) { queue.append((parentInfo.time, parent)) }
+            }
         }
     }
 
