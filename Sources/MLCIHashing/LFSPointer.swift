@@ -7,6 +7,11 @@ public struct LFSPointer: Sendable, Equatable {
     public let oid: String
     public let size: Int64
 
+    public init(oid: String, size: Int64) {
+        self.oid = oid
+        self.size = size
+    }
+
     static let versions: Set<String> = [
         "https://git-lfs.github.com/spec/v1", "https://hawser.github.com/spec/v1", "http://git-media.io/v/2",
     ]
