@@ -90,8 +90,14 @@ public struct Stage: Sendable {
 
 /// Keys of one params file that a stage uses.
 public struct ParamsReference: Sendable, Equatable {
+    /// The params file; empty for the default one (`params` in mlci.yaml, or params.yaml).
     public var file: String
     public var keys: [String]
+
+    public init(file: String, keys: [String]) {
+        self.file = file
+        self.keys = keys
+    }
 }
 
 /// The `gate` section.

@@ -55,7 +55,8 @@ public enum ConfigSchema {
         P("max_rise_pct", .number(minimum: 0, description: "The most the metric may rise, in percent of the target branch's value.")),
         P("file", .string(.path, description: "The metrics file holding it, when several stages write metrics.")),
         P("severity", .enumeration(["error", "warning"])),
-    ], description: "Bounds for one metric, by its dotted key.")
+    ], description: "Bounds for one metric, by its dotted key.",
+       requireAnyOf: ["min", "max", "max_drop", "max_rise", "max_drop_pct", "max_rise_pct"])
 
     static let columnType: Schema = .enumeration(["string", "int", "float", "bool", "category", "date", "datetime"])
 

@@ -14,11 +14,12 @@ extension Schema {
         var out: [(String, JSONValue)] = []
         if !description.isEmpty { out.append(("description", .string(description))) }
         switch self {
-        case .object(let properties, _):
+        case .object(let properties, _, let anyOf):
             out.append(("type", "object"))
             out.append(("properties", .object(properties.map { ($0.name, $0.schema.rendered()) })))
             let required = properties.filter(\.isRequired).map { JSONValue.string($0.name) }
             if !required.isEmpty { out.append(("required", .array(required))) }
+            if !anyOf.isEmpty { out.append(("anyOf", .array(anyOf.map { ["required": [.string($0)]] }))) }
             out.append(("additionalProperties", false))
         case .map(let key, let value, _):
             out.append(("type", "object"))

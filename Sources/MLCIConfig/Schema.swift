@@ -6,8 +6,9 @@ import MLCISupport
 ///
 /// A value type: `Sendable`.
 public indirect enum Schema: Sendable {
-    /// A mapping with fixed keys; unknown keys are errors (with "did you mean").
-    case object([Property], description: String = "")
+    /// A mapping with fixed keys; unknown keys are errors (with "did you mean"). When
+    /// `requireAnyOf` is not empty, at least one of those keys must be present.
+    case object([Property], description: String = "", requireAnyOf: [String] = [])
     /// A mapping whose keys the user names (stages, metrics, environments).
     case map(key: StringRule, value: Schema, description: String = "")
     case array(Schema, minItems: Int = 0, description: String = "")
@@ -37,7 +38,7 @@ public indirect enum Schema: Sendable {
 
     var description: String {
         switch self {
-        case .object(_, let d), .map(_, _, let d), .array(_, _, let d), .string(_, let d), .number(_, _, _, let d),
+        case .object(_, let d, _), .map(_, _, let d), .array(_, _, let d), .string(_, let d), .number(_, _, _, let d),
              .integer(_, _, let d), .boolean(let d), .either(_, let d), .enumeration(_, let d), .scalar(let d): d
         }
     }

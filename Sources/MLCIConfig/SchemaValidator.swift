@@ -13,7 +13,7 @@ struct SchemaValidator {
     mutating func validate(_ node: Node, against schema: Schema, at path: [String]) {
         if case .alias = node { return }
         switch schema {
-        case .object(let properties, _):
+        case .object(let properties, _, let anyOf):
             guard case .mapping(let mapping) = node else { return mismatch(node, schema, path) }
             var seen: Set<String> = []
             for (keyNode, valueNode) in mapping {
@@ -36,6 +36,9 @@ struct SchemaValidator {
             }
             for property in properties where property.isRequired && !seen.contains(property.name) {
                 error(node, "\(where_(path))the required key '\(property.name)' is missing")
+            }
+            if !anyOf.isEmpty, !anyOf.contains(where: seen.contains) {
+                error(node, "\(where_(path))sets none of \(anyOf.joined(separator: ", ")); give at least one")
             }
         case .map(let keyRule, let valueSchema, _):
             guard case .mapping(let mapping) = node else { return mismatch(node, schema, path) }
@@ -84,7 +87,17 @@ struct SchemaValidator {
         case .either(let options, _):
             let kind = Self.kind(of: node)
             let matching = options.filter { Self.kind(of: $0).contains(kind) }
-            guard let option = matching.first(where: { accepts(node, $0) }) ?? matching.first else {
+            // When no option fits, explain against the one of the same scalar type: a string
+            // is measured against the string rule, a number against the number's bounds.
+            let sameType = matching.first { option in
+                switch option {
+                case .number, .integer: return number(node) != nil
+                case .string, .enumeration: return isString(node) && number(node) == nil
+                case .boolean: return Tag.Name(rawValue: node.tag.rawValue) == .bool
+                default: return true
+                }
+            }
+            guard let option = matching.first(where: { accepts(node, $0) }) ?? sameType ?? matching.first else {
                 return mismatch(node, schema, path)
             }
             validate(node, against: option, at: path)

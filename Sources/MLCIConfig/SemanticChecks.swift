@@ -11,11 +11,6 @@ enum SemanticChecks {
                 out.append(.error("gate for '\(gate.name)': min \(min) is greater than max \(max), so no value can pass",
                                   at: gate.location))
             }
-            if gate.minimum == nil, gate.maximum == nil, gate.maxDrop == nil, gate.maxRise == nil,
-               gate.maxDropPercent == nil, gate.maxRisePercent == nil {
-                out.append(.error("gate for '\(gate.name)' sets no bound; give min, max, max_drop or max_drop_pct",
-                                  at: gate.location))
-            }
         }
         if let deploy = config.deploy?.value, let replicas = deploy["replicas"],
            let min = replicas["min"]?.doubleValue, let max = replicas["max"]?.doubleValue, min > max {

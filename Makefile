@@ -1,0 +1,57 @@
+# mlci — build, test, benchmark and demo. Every target installs what it needs (`make deps`).
+SWIFT    ?= swift
+PREFIX   ?= /usr/local
+VENV     ?= $(CURDIR)/.venv
+PYTHON   ?= python3
+RELEASE_FLAGS ?= -c release --static-swift-stdlib
+export PATH := $(VENV)/bin:$(PATH)
+export MLCI_PYTHON := $(VENV)/bin/python
+export DVC_NO_ANALYTICS := 1
+
+.PHONY: all deps build release test bench install demo lint schema clean
+
+all: build
+
+## deps: system libraries (libgit2) and the Python validators/peers in .venv (idempotent)
+deps:
+	@scripts/deps.sh "$(VENV)" "$(PYTHON)"
+
+## build: debug build of the mlci binary
+build:
+	@pkg-config --exists libgit2 || $(MAKE) deps
+	$(SWIFT) build
+
+## release: optimised, statically linked Swift runtime (libgit2 stays dynamic)
+release:
+	@pkg-config --exists libgit2 || $(MAKE) deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+## test: every test (unit, libgit2 against the git CLI, DVC compatibility, end to end)
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## bench: mlci against sha256sum/md5sum/openssl, DVC and git, side by side (see scripts/bench.sh)
+bench: deps release
+	@scripts/bench.sh "$(CURDIR)/.build/release/mlci"
+
+## install: the release binary into $(PREFIX)/bin
+install: release
+	install -d "$(DESTDIR)$(PREFIX)/bin"
+	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mlci" "$(DESTDIR)$(PREFIX)/bin/mlci"
+
+## demo: the example ML repository, committed twice, with lineage, log and diff
+demo: build
+	@scripts/demo.sh "$(CURDIR)/.build/debug/mlci"
+
+## lint: a warning-free build and an up-to-date JSON Schema
+lint:
+	$(SWIFT) build -Xswiftc -warnings-as-errors
+	@$(SWIFT) run -q mlci schema | diff -u schemas/mlci.schema.json - && echo "schemas/mlci.schema.json is up to date"
+
+## schema: regenerate schemas/mlci.schema.json from the loader's schema
+schema: build
+	.build/debug/mlci schema > schemas/mlci.schema.json
+
+clean:
+	rm -rf .build

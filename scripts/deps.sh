@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what mlci's build and tests need; does nothing for what is already there.
+#   deps.sh VENV PYTHON
+set -euo pipefail
+VENV="${1:-.venv}"
+PYTHON="${2:-python3}"
+# Pinned versions of the peers and validators the tests run.
+PY_PACKAGES="dvc==3.67.1 jsonschema==4.26.0 PyYAML==6.0.3"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+  echo "deps: need root to run: $*" >&2; exit 1; fi; }
+
+missing=()
+pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+command -v git >/dev/null || missing+=(git)
+command -v setpriv >/dev/null || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+stamp="$VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$PY_PACKAGES" ]; then
+  echo "deps: creating $VENV ($PY_PACKAGES)"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check $PY_PACKAGES
+  echo "$PY_PACKAGES" > "$stamp"
+fi
