@@ -1,0 +1,68 @@
+import Foundation
+import MLCISupport
+import MLCITestSupport
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func versionPrintsTheVersion() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        let result = try mlci("--version", in: sandbox)
+        #expect(result.status == 0)
+        #expect(result.stdout == "mlci 0.1.0\n")
+    }
+
+    @Test func helpDocumentsTheExitCodes() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        let result = try mlci("--help", in: sandbox)
+        #expect(result.status == 0)
+        for line in ["0  success", "1  a difference or a rejection", "2  no answer could be reached"] {
+            #expect(result.stdout.contains(line))
+        }
+        for command in ["lineage", "log", "diff", "status", "lock"] { #expect(result.stdout.contains("  \(command)")) }
+    }
+
+    @Test func badUsageExitsTwo() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        #expect(try mlci("frobnicate", in: sandbox).status == 2)
+        let notANumber = try mlci("log", "-n", "many", in: sandbox)
+        #expect(notANumber.status == 2)
+        #expect(notANumber.stderr.contains("many"))
+        #expect(try mlci("diff", in: sandbox).status == 2)
+    }
+
+    @Test func outsideARepositoryEveryCommandSaysSoAndExitsTwo() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        for command in [["lineage"], ["log"], ["status"], ["diff", "HEAD"], ["lock"]] {
+            let result = try MLCIBinary.run(command, in: sandbox)
+            #expect(result.status == 2, "\(command)")
+            #expect(result.stderr.contains("is not inside a git repository"), "\(command): \(result.stderr)")
+            #expect(result.stdout.isEmpty)
+        }
+    }
+
+    @Test func aBareRepositoryIsRefusedClearly() throws {
+        let sandbox = try GitSandbox(bare: true)
+        let result = try mlci("lineage", in: sandbox)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("is a bare repository; mlci needs a working tree"))
+    }
+
+    @Test func anEmptyRepositoryHasNoLineageYet() throws {
+        let sandbox = try GitSandbox()
+        let lineage = try mlci("lineage", in: sandbox)
+        #expect(lineage.status == 2)
+        #expect(lineage.stderr.contains("no commits yet"))
+        let log = try mlci("log", in: sandbox)
+        #expect(log.status == 0)
+        #expect(log.stderr.contains("no commits yet"))
+        #expect(try json(mlci("log", "--json", in: sandbox)) == .array([]))
+    }
+
+    @Test func anUnknownRevisionIsNamed() throws {
+        let sandbox = try project()
+        let result = try mlci("lineage", "no-such-branch", in: sandbox)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("unknown revision 'no-such-branch'"))
+        #expect(!result.stderr.contains("-3"))
+    }
+}
