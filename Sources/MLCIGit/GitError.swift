@@ -21,6 +21,8 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         case shallowHistory
         /// The path is not inside a git repository.
         case notARepository
+        /// The repository belongs to another user and is not listed in `safe.directory`.
+        case unsafeOwnership
         /// Any other libgit2 failure.
         case other
     }

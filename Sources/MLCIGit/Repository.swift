@@ -1,5 +1,11 @@
 import CLibGit2
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An open git repository.
 ///
 /// Owns its `git_repository` handle and frees it on deinit. libgit2 handles are not safe for
@@ -30,6 +36,25 @@ public final class Repository {
         LibGit2.bootstrap()
         var raw: OpaquePointer?
         let result = git_repository_open_ext(&raw, path, flags, nil)
+        // libgit2 refuses a repository owned by another user with GIT_EOWNER, or (1.5, when
+        // no safe.directory is configured at all) with GIT_ENOTFOUND and a message naming
+        // safe.directory; during discovery it then reports no repository at all, so probe
+        // the nearest .git to tell "not a repository" from "not yours".
+        var refusedForOwner = result == GIT_EOWNER.rawValue || (result == GIT_ENOTFOUND.rawValue && lastErrorMentions("safe.directory"))
+        var ownerPath = path
+        if result == GIT_ENOTFOUND.rawValue, !refusedForOwner, flags & GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue == 0,
+           let enclosing = nearestGitDirectory(above: path) {
+            var probe: OpaquePointer?
+            let reopened = git_repository_open_ext(&probe, enclosing, GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue, nil)
+            if let probe { git_repository_free(probe) }
+            refusedForOwner = reopened == GIT_EOWNER.rawValue || (reopened == GIT_ENOTFOUND.rawValue && lastErrorMentions("safe.directory"))
+            ownerPath = enclosing
+        }
+        if refusedForOwner {
+            throw GitError(
+                kind: .unsafeOwnership, operation: "open the repository at '\(ownerPath)'",
+                message: "it is owned by another user; if you trust it, run: git config --global --add safe.directory '\(ownerPath)'")
+        }
         if result == GIT_ENOTFOUND.rawValue {
             throw GitError(
                 kind: .notARepository, operation: "open a repository at '\(path)'",
@@ -40,6 +65,21 @@ public final class Repository {
             throw GitError(kind: .other, operation: "open a repository at '\(path)'", message: "libgit2 returned no handle")
         }
         return Repository(pointer: raw)
+    }
+
+    private static func lastErrorMentions(_ text: String) -> Bool {
+        guard let last = git_error_last(), let message = last.pointee.message else { return false }
+        return String(cString: message).contains(text)
+    }
+
+    /// The nearest directory at or above `path` that holds a `.git` entry.
+    private static func nearestGitDirectory(above path: String) -> String? {
+        var current = path.hasPrefix("/") ? path : String(cString: getcwd(nil, 0)) + "/" + path
+        while true {
+            if access(current + "/.git", F_OK) == 0 { return current }
+            guard let slash = current.lastIndex(of: "/"), current != "/" else { return nil }
+            current = slash == current.startIndex ? "/" : String(current[..<slash])
+        }
     }
 
     /// The working tree's root, with a trailing slash removed; `nil` for a bare repository.

@@ -25,6 +25,7 @@ public final class Workspace {
         do {
             repository = try Repository.discover(from: directory)
         } catch {
+            if error.kind == .unsafeOwnership { throw InputError(error.description) }
             guard error.kind == .notARepository else { throw error }
             throw InputError("\(directory) is not inside a git repository",
                              hint: "run mlci in a clone of your project, or 'git init' first")
