@@ -17,7 +17,11 @@ public struct ValueChange: Sendable {
 
     public var json: JSONValue {
         var members: [(String, JSONValue)] = [("old", old ?? .null), ("new", new ?? .null)]
-        if let delta { members.append(("diff", .double(delta))) }
+        if case .int(let a)? = old, case .int(let b)? = new {
+            members.append(("diff", .int(b &- a)))
+        } else if let delta {
+            members.append(("diff", .double(delta)))
+        }
         return .object(members)
     }
 }
