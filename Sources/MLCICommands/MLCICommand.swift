@@ -18,7 +18,7 @@ public struct MLCICommand: ParsableCommand {
              (not a git repository, a shallow clone missing history)
         """,
         version: "mlci \(version)",
-        subcommands: [Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Schema.self]
+        subcommands: [Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
     )
 
     public init() {}

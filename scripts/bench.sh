@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# mlci's benchmarks, each side by side with the peer it replaces, measured in one run.
+#   bench.sh MLCI_BINARY            (make bench builds the release binary first)
+# Environment: BENCH_DIR (default: a new temp dir, kept for re-runs when set), RUNS (default 10).
+# Prints a table of medians and ratios; raw hyperfine JSON lands in $BENCH_DIR/results/.
+set -euo pipefail
+MLCI="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+RUNS="${RUNS:-10}"
+W="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mlci-bench-XXXXXX")}"
+mkdir -p "$W/results"
+PY="${MLCI_PYTHON:-python3}"
+VENV_BIN="$(dirname "$PY")"
+export PATH="$VENV_BIN:$PATH" DVC_NO_ANALYTICS=1 GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
+command -v hyperfine >/dev/null || { echo "bench: installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+gitinit() { git init -q -b main "$1"; git -C "$1" config user.name bench; git -C "$1" config user.email bench@example.invalid; git -C "$1" config gc.auto 0; }
+
+# ------------------------------------------------------------------ data (kept when BENCH_DIR is reused)
+if [ ! -f "$W/big.bin" ]; then
+  log "1 GiB of seeded pseudo-random bytes"
+  "$PY" -c 'import random,sys
+r = random.Random(20261121)
+with open(sys.argv[1], "wb") as f:
+    for _ in range(1024): f.write(r.randbytes(1 << 20))' "$W/big.bin"
+fi
+if [ ! -d "$W/small" ]; then
+  log "10,000 files of 8-12 KiB in 100 folders"
+  "$PY" -c 'import os, random, sys
+r = random.Random(424242)
+for i in range(10000):
+    d = os.path.join(sys.argv[1], "d%02d" % (i // 100)); os.makedirs(d, exist_ok=True)
+    open(os.path.join(d, "f%03d.bin" % (i % 100)), "wb").write(r.randbytes(r.randint(8192, 12288)))' "$W/small.part"
+  mv "$W/small.part" "$W/small"
+fi
+if [ ! -d "$W/status" ]; then
+  log "status repo: 10,000 data files declared in mlci.yaml and tracked by DVC, 3-stage pipeline"
+  gitinit "$W/status"
+  mkdir -p "$W/status/data"
+  cp -r "$W/small" "$W/status/data/small"
+  ( cd "$W/status"
+    printf 'version: 1\ndata:\n  - data/small\nstages:\n  prepare: {cmd: "true", deps: [data/small], outs: [prep.txt]}\n  train: {cmd: "true", deps: [prep.txt], outs: [model.bin]}\n  evaluate: {cmd: "true", deps: [model.bin], metrics: [metrics.json]}\n' > mlci.yaml
+    printf '/data/small\n' > .gitignore
+    dvc init -q && dvc config --local core.site_cache_dir "$W/dvc-site-cache" && dvc config --local core.analytics false
+    dvc add -q data/small
+    "$MLCI" lock >/dev/null
+    git add -A && git commit -qm "data" )
+fi
+if [ ! -d "$W/history" ]; then
+  log "history: 10,000 commits by git fast-import, every 10th touches data/"
+  gitinit "$W/history"
+  "$PY" -c 'import sys
+out = sys.stdout.buffer
+def blob(s):
+    b = s.encode(); return b"data %d\n" % len(b) + b + b"\n"
+for i in range(10000):
+    ts = 1700000000 + 60 * i
+    out.write(b"commit refs/heads/main\nmark :%d\n" % (i + 1))
+    out.write(b"author Bench <bench@example.invalid> %d +0000\ncommitter Bench <bench@example.invalid> %d +0000\n" % (ts, ts))
+    out.write(blob("commit %d\n" % i))
+    if i: out.write(b"from :%d\n" % i)
+    out.write(b"M 100644 inline src/step.txt\n" + blob("step %d\n" % i))
+    if i % 10 == 0:
+        out.write(b"M 100644 inline data/data.csv\n" + blob("rev,row\n" + "".join("%d,%d\n" % (i, j) for j in range(50))))
+    out.write(b"\n")' | git -C "$W/history" fast-import --quiet
+  git -C "$W/history" reset -q --hard main
+fi
+
+# ------------------------------------------------------------------ measurements
+bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
+  local name="$1" runs="$2" cwd="$3"; shift 3
+  (cd "$cwd" && hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >/dev/null 2>&1) \
+    || (cd "$cwd" && hyperfine --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >/dev/null)
+}
+log "measuring (RUNS=$RUNS); results in $W/results"
+bench sha256-1GiB 5 "$W" "$MLCI hash big.bin" "openssl dgst -sha256 big.bin"
+bench md5-1GiB 5 "$W" "$MLCI hash --dvc big.bin" "md5sum big.bin"
+bench dir-10k "$RUNS" "$W" "$MLCI hash small" "sh -c 'find small -type f -print0 | xargs -0 cat | md5sum'"
+"$MLCI" -C "$W/status" status >/dev/null  # warm mlci's hash cache, as any earlier command would
+bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
+bench verify-noop-peers 5 "$W/status" "$MLCI status" "dvc repro"
+bench log-10k-commits "$RUNS" "$W/history" "$MLCI log --json -- data/" "git log --format=%H -- data/"
+bench version 20 "$W" "$MLCI --version" "git --version"
+
+"$PY" - "$W/results" <<'PYEOF'
+import json, os, sys
+d = sys.argv[1]
+rows = [
+    ("sha256-1GiB", "SHA-256 of a 1 GiB file", "≥ 0.9× openssl speed"),
+    ("md5-1GiB", "md5 of a 1 GiB file (DVC's hash)", "≥ 0.9× md5sum speed"),
+    ("dir-10k", "10,000 small files, directory hash", "faster than cat | md5sum"),
+    ("status-10k", "status, nothing changed, 10,000 files", "< 50 ms"),
+    ("verify-noop-peers", "no-op check vs dvc repro (3 stages)", "(peer figure)"),
+    ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5× git"),
+    ("version", "--version", "< 20 ms"),
+]
+print()
+print(f"{'benchmark':45} {'mlci median':>12} {'peer median':>12} {'mlci/peer':>9}  peer / target")
+for key, title, target in rows:
+    path = os.path.join(d, key + ".json")
+    if not os.path.exists(path): continue
+    res = json.load(open(path))["results"]
+    m, p = res[0]["median"], res[1]["median"]
+    peer = res[1]["command"].split("/")[-1][:40]
+    print(f"{title:45} {m*1000:10.1f}ms {p*1000:10.1f}ms {m/p:9.2f}  {peer} / {target}")
+PYEOF
