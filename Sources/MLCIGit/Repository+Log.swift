@@ -94,82 +94,150 @@ extension Repository {
     }
 
     /// The commits of a range, newest first, optionally only those that changed one of `paths`.
+    /// See ``history(from:hiding:paths:watching:limit:)``.
+    public func log(
+        from tips: [ObjectID], hiding hidden: [ObjectID] = [], paths: [String] = [], limit: Int? = nil
+    ) throws(GitError) -> [CommitInfo] {
+        try history(from: tips, hiding: hidden, paths: paths, limit: limit).map(\.commit)
+    }
+
+    /// The commits of a range, newest first (by commit time, children before parents), each
+    /// with which `watching` paths it changed against its first parent.
     ///
     /// A commit "changes" a path when the path's tree entry (a file or a whole directory)
     /// differs from its first parent's — or, for a merge, from every parent's, so that a merge
-    /// which only carries a branch's change over is not listed twice. A root commit changes
-    /// every path it has.
+    /// which only carries a branch's change over is not listed twice. A root commit, or one
+    /// whose parents a shallow clone cut off, changes every path it has.
+    ///
+    /// Commits and trees are read once each, straight from the object database.
     ///
     /// - Parameters:
     ///   - tips: where the range ends (e.g. HEAD).
     ///   - hidden: commits whose ancestors are left out (the `A` of `A..B`).
-    ///   - paths: repository-relative paths; empty means every commit.
+    ///   - paths: repository-relative paths; only commits changing one are listed. Empty: all.
+    ///   - watching: paths whose changes are reported per listed commit.
     ///   - limit: at most this many commits.
-    public func log(
-        from tips: [ObjectID], hiding hidden: [ObjectID] = [], paths: [String] = [], limit: Int? = nil
-    ) throws(GitError) -> [CommitInfo] {
-        var result: [CommitInfo] = []
-        let normalized = paths.map { $0.trimmingSlash() }.filter { !$0.isEmpty && $0 != "." }
+    public func history(
+        from tips: [ObjectID], hiding hidden: [ObjectID] = [], paths: [String] = [], watching: [String] = [],
+        limit: Int? = nil
+    ) throws(GitError) -> [LogItem] {
+        let reader = try ObjectReader(repository: self)
+        let filter = paths.map { $0.trimmingSlash() }.filter { !$0.isEmpty && $0 != "." }
+        let components: [ArraySlice<[UInt8]>] = (filter + watching.map { $0.trimmingSlash() }).map { path in
+            path.split(separator: "/").map { Array($0.utf8) }[...]
+        }
         var memo: [ObjectID: [ObjectID?]] = [:]
-        try walk(from: tips, hiding: hidden, order: .topological) { (id: ObjectID) throws(GitError) -> Bool in
-            if let limit, result.count >= limit { return false }
-            let commit = try lookupCommit(id)
-            if normalized.isEmpty {
-                result.append(commitInfo(commit.raw))
-                return true
-            }
-            let own = try entryIDs(of: commit.raw, paths: normalized, memo: &memo, id: id)
-            let parentCount = git_commit_parentcount(commit.raw)
-            var changed = true
-            if parentCount > 0 {
-                changed = true
-                for index in 0..<parentCount {
-                    guard let parentOID = git_commit_parent_id(commit.raw, index) else { continue }
-                    let parentID = ObjectID(parentOID)
-                    let theirs: [ObjectID?]
-                    if let cached = memo[parentID] {
-                        theirs = cached
-                    } else {
-                        var parentRaw: OpaquePointer?
-                        var oid = parentID.raw
-                        // A parent beyond a shallow clone's cut-off: treat the commit as a root.
-                        guard git_commit_lookup(&parentRaw, pointer, &oid) == 0, let parentRaw else { continue }
-                        let parent = OwnedCommit(parentRaw)
-                        theirs = try entryIDs(of: parent.raw, paths: normalized, memo: &memo, id: parentID)
-                    }
-                    if theirs == own { changed = false; break }
+        func entries(_ id: ObjectID) -> [ObjectID?]? {
+            if let cached = memo[id] { return cached }
+            guard let commit = reader.commit(id) else { return nil }
+            let found = reader.entries(in: commit.tree, paths: components)
+            memo[id] = found
+            return found
+        }
+        var out: [LogItem] = []
+        let visit = { (id: ObjectID) throws(GitError) -> Bool in
+            if let limit, out.count >= limit { return false }
+            guard let commit = reader.commit(id) else { return true }
+            let own = components.isEmpty ? [] : (entries(id) ?? [])
+            let first = commit.firstParent.flatMap { entries($0) }
+            var listed = true
+            if !filter.isEmpty {
+                let mine = own[0..<filter.count]
+                if commit.otherParents.isEmpty {
+                    listed = first.map { $0[0..<filter.count] != mine } ?? mine.contains { $0 != nil }
+                } else {
+                    let present = ([first] + commit.otherParents.map { entries($0) }).compactMap { $0 }
+                    listed = present.isEmpty ? mine.contains { $0 != nil } : present.allSatisfy { $0[0..<filter.count] != mine }
                 }
-            } else {
-                changed = own.contains { $0 != nil }
             }
-            memo[id] = nil  // each commit is visited once; its children have already asked.
-            if changed { result.append(commitInfo(commit.raw)) }
+            memo[id] = nil  // every child of this commit came before it
+            guard listed else { return true }
+            var changed: [Int] = []
+            for index in 0..<watching.count {
+                let slot = filter.count + index
+                if own[slot] != first?[slot] { changed.append(index) }
+            }
+            let owned = try self.lookupCommit(id)
+            out.append(LogItem(commit: self.commitInfo(owned.raw), changedWatched: changed))
             return true
         }
-        return result
+        if hidden.isEmpty {
+            try timeOrderedWalk(from: tips, reader: reader, visit)
+        } else {
+            try walk(from: tips, hiding: hidden, order: .topological, visit)
+        }
+        return out
     }
 
-    /// The tree-entry ids of `paths` in a commit's tree (`nil` where a path is absent), memoised
-    /// so that each commit's tree is read once per walk.
-    private func entryIDs(
-        of commit: OpaquePointer, paths: [String], memo: inout [ObjectID: [ObjectID?]], id: ObjectID
-    ) throws(GitError) -> [ObjectID?] {
-        if let cached = memo[id] { return cached }
-        var treeRaw: OpaquePointer?
-        try check(git_commit_tree(&treeRaw, commit), "read the tree of \(id.short())")
-        let tree = OwnedTree(treeRaw!)
-        var ids: [ObjectID?] = []
-        ids.reserveCapacity(paths.count)
-        for path in paths {
-            var entryRaw: OpaquePointer?
-            if git_tree_entry_bypath(&entryRaw, tree.raw, path) == 0, let entryRaw {
-                let entry = OwnedTreeEntry(entryRaw)
-                ids.append(ObjectID(git_tree_entry_id(entry.raw)))
-            } else {
-                ids.append(nil)
+    /// Newest commit first, parents after all their children when times allow; missing
+    /// parents (a shallow clone's cut-off) end the walk there.
+    private func timeOrderedWalk(
+        from tips: [ObjectID], reader: ObjectReader, _ body: (ObjectID) throws(GitError) -> Bool
+    ) throws(GitError) {
+        var heap = CommitHeap()
+        var seen: Set<ObjectID> = []
+        for tip in tips where seen.insert(tip).inserted {
+            guard let commit = reader.commit(tip) else {
+                throw GitError(kind: .notFound, operation: "walk from \(tip.short())", message: "the commit is missing")
             }
+            heap.push(time: commit.time, id: tip)
         }
-        memo[id] = ids
-        return ids
+        func push(_ parent: ObjectID) {
+            guard seen.insert(parent).inserted, let parentCommit = reader.commit(parent) else { return }
+            heap.push(time: parentCommit.time, id: parent)
+        }
+        while let id = heap.pop() {
+            if try !body(id) { return }
+            guard let commit = reader.commit(id) else { continue }
+            if let parent = commit.firstParent { push(parent) }
+            for parent in commit.otherParents { push(parent) }
+        }
+    }
+}
+
+/// One commit of ``Repository/history(from:hiding:paths:watching:limit:)``.
+public struct LogItem: Sendable {
+    public let commit: CommitInfo
+    /// Indexes into `watching` of the paths this commit changed against its first parent.
+    public let changedWatched: [Int]
+}
+
+/// A max-heap of commits by time; equal times come out in the order they went in.
+struct CommitHeap {
+    private var items: [(time: Int64, sequence: Int, id: ObjectID)] = []
+    private var sequence = 0
+
+    private func before(_ a: Int, _ b: Int) -> Bool {
+        items[a].time != items[b].time ? items[a].time > items[b].time : items[a].sequence < items[b].sequence
+    }
+
+    mutating func push(time: Int64, id: ObjectID) {
+        items.append((time, sequence, id))
+        sequence += 1
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard before(child, parent) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> ObjectID? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast().id
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var best = parent
+            if left < items.count, before(left, best) { best = left }
+            if right < items.count, before(right, best) { best = right }
+            if best == parent { break }
+            items.swapAt(parent, best)
+            parent = best
+        }
+        return top
     }
 }

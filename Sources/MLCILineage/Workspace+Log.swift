@@ -44,36 +44,30 @@ extension Workspace {
             case .failure(let problem): throw InputError("\(path): \(problem)")
             }
         }
-        let commits = try repository.log(from: tips, hiding: hidden, paths: cleanPaths.filter { !$0.isEmpty }, limit: limit)
-        if commits.isEmpty { return [] }
-
         // The paths whose tree entries tell what data changed: declared data and models, the
-        // DVC files of the newest listed commit, and mlci.lock.
-        var tracked: [String] = []
-        for entry in config.data { tracked.append(entry.path) }
-        tracked += config.models
-        tracked += try repository.files(at: commits[0].id).map(\.path).filter(RevisionSnapshot.isDVCFile)
+        // DVC files of the tip, and mlci.lock.
+        var tracked: [String] = config.data.map(\.path) + config.models
+        tracked += try repository.files(at: tips[0]).map(\.path).filter(RevisionSnapshot.isDVCFile)
         tracked.append(Lock.fileName)
         var unique: Set<String> = []
         tracked = tracked.filter { unique.insert($0).inserted }
 
+        let items = try repository.history(from: tips, hiding: hidden, paths: cleanPaths.filter { !$0.isEmpty },
+                                           watching: tracked, limit: limit)
+        if items.isEmpty { return [] }
         let notes = try repository.notes()
         var entries: [LogEntry] = []
-        entries.reserveCapacity(commits.count)
-        for commit in commits {
-            let mine = try repository.entryIDs(at: commit.id, paths: tracked)
-            let theirs: [ObjectID?]
-            if let parent = commit.parents.first, repository.hasCommit(parent) {
-                theirs = try repository.entryIDs(at: parent, paths: tracked)
-            } else {
-                theirs = Array(repeating: nil, count: tracked.count)
-            }
+        entries.reserveCapacity(items.count)
+        for item in items {
+            let commit = item.commit
+            let parent = commit.parents.first.flatMap { repository.hasCommit($0) ? $0 : nil }
             var changed: [String] = []
-            for (index, path) in tracked.enumerated() where mine[index] != theirs[index] {
+            for index in item.changedWatched {
+                let path = tracked[index]
                 if path == Lock.fileName {
-                    changed += try lockChanges(commit: commit.id, parent: commit.parents.first, ids: (theirs[index], mine[index]))
+                    changed += try lockChanges(commit: commit.id, parent: parent)
                 } else if RevisionSnapshot.isDVCFile(path) {
-                    changed += try dvcChanges(path: path, commit: commit.id, parent: commit.parents.first)
+                    changed += try dvcChanges(path: path, commit: commit.id, parent: parent)
                 } else {
                     changed.append(path)
                 }
@@ -87,15 +81,13 @@ extension Workspace {
         return entries
     }
 
-    private func lockChanges(commit: ObjectID, parent: ObjectID?, ids: (ObjectID?, ObjectID?)) throws -> [String] {
-        func load(_ id: ObjectID?, _ at: ObjectID?) throws -> Lock {
-            guard let id, let at else { return Lock() }
-            let name = "\(at.short()):\(Lock.fileName)"
-            let bytes = try repository.withBlob(id) { Array($0) }
-            return try Lock.parse(try TextDecoding.utf8(bytes, file: name), file: name)
+    private func lockChanges(commit: ObjectID, parent: ObjectID?) throws -> [String] {
+        func load(_ at: ObjectID?) throws -> Lock {
+            guard let at else { return Lock() }
+            return try lock(in: RevisionSnapshot(repository: repository, commit: at))
         }
-        let old = try load(ids.0, parent)
-        let new = try load(ids.1, commit)
+        let old = try load(parent)
+        let new = try load(commit)
         var out: [String] = []
         for (a, b) in [(old.data, new.data), (old.models, new.models)] {
             for key in Set(a.keys).union(b.keys).sorted() where a[key]?.sha256 != b[key]?.sha256 { out.append(key) }
@@ -113,7 +105,7 @@ extension Workspace {
                                                   : try DVCFiles.parseDVCFile(text, file: path, display: snapshot.display(path))
             return Dictionary(outs.map { ($0.path, $0.md5) }, uniquingKeysWith: { a, _ in a })
         }
-        let old = try outputs(parent.flatMap { repository.hasCommit($0) ? $0 : nil })
+        let old = try outputs(parent)
         let new = try outputs(commit)
         return Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
     }
