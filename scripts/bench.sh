@@ -78,7 +78,7 @@ bench md5-1GiB 5 "$W" "$MLCI hash --dvc big.bin" "md5sum big.bin"
 bench dir-10k "$RUNS" "$W" "$MLCI hash small" "sh -c 'find small -type f -print0 | xargs -0 cat | md5sum'"
 (cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
 bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
-bench log-10k-commits "$RUNS" "$W/history" "$MLCI log --json -- data/" "git log --format=%H -- data/"
+bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --format=%H -- data/"
 bench version 20 "$W" "$MLCI --version" "git --version"
 
 "$PY" - "$W/results" <<'PYEOF'

@@ -16,6 +16,11 @@ static inline int clibgit2_enable_strict_hash_verification(int enabled) {
     return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
 
+/* Turn libgit2's object cache on or off (process-wide). */
+static inline int clibgit2_enable_caching(int enabled) {
+    return git_libgit2_opts(GIT_OPT_ENABLE_CACHING, enabled);
+}
+
 /* Cache budget for libgit2's object cache (bytes). */
 static inline int clibgit2_set_cache_max_size(size_t bytes) {
     return git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)bytes);

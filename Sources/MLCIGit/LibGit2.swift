@@ -11,6 +11,9 @@ private let libgit2Initialisation: Int32 = {
     // mlci reads repositories it did not write; checking every object's hash on read
     // costs time and protects against nothing the repository's own tools would not catch.
     _ = clibgit2_enable_strict_hash_verification(0)
+    // mlci reads each object once per command (history walks keep what they need), so
+    // libgit2's shared object cache only costs locking and copying.
+    _ = clibgit2_enable_caching(0)
     return result
 }()
 

@@ -41,8 +41,10 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
         withUnsafeBytes(of: lhs.raw.id) { a in withUnsafeBytes(of: rhs.raw.id) { b in a.elementsEqual(b) } }
     }
 
+    /// Object ids are uniformly distributed already: eight of their bytes hash as well as
+    /// twenty, at a fraction of the cost in the dictionaries of a history walk.
     public func hash(into hasher: inout Hasher) {
-        withUnsafeBytes(of: raw.id) { hasher.combine(bytes: $0) }
+        withUnsafeBytes(of: raw.id) { hasher.combine($0.loadUnaligned(as: UInt64.self)) }
     }
 
     public static func < (lhs: ObjectID, rhs: ObjectID) -> Bool {

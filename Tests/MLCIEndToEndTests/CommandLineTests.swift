@@ -66,3 +66,20 @@ import Testing
         #expect(!result.stderr.contains("-3"))
     }
 }
+
+@Suite struct HashCommandTests {
+    @Test func hashPrintsWhatSha256sumPrintsAndDVCsDirHash() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        try sandbox.write("images/a.txt", "cat")
+        try sandbox.write("images/sub/b.txt", "dog\n")
+        try sandbox.write("images/z.bin", bytes: [0, 1, 2] + Array("binary".utf8))
+        let file = try mlci("hash", "images/a.txt", in: sandbox)
+        #expect(file.status == 0)
+        #expect(file.stdout == (try ProcessRunner.run("sha256sum", ["images/a.txt"], in: sandbox.root).stdout))
+        let dvc = try mlci("hash", "--dvc", "images/", in: sandbox)
+        #expect(dvc.stdout == "57729badc25d62bf9e396d60aaac7167.dir  images/\n")
+        let missing = try mlci("hash", "nope.bin", in: sandbox)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("nope.bin: no such file or directory"))
+    }
+}
