@@ -13,6 +13,7 @@ public struct ProcessResult: Sendable {
 /// Stateless; safe from any thread.
 public enum ProcessRunner {
     /// Runs `executable` (a path, or a name looked up on PATH) to completion.
+    @discardableResult
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil,
         environment: [String: String]? = nil, input: [UInt8]? = nil
