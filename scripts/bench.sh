@@ -99,6 +99,7 @@ for key, title, target in rows:
     if not os.path.exists(path): continue
     res = json.load(open(path))["results"]
     m, p = res[0]["median"], res[1]["median"]
-    peer = res[1]["command"].split("/")[-1][:40]
+    words = res[1]["command"].split()
+    peer = " ".join([os.path.basename(words[0])] + words[1:])[:40]
     print(f"{title:45} {m*1000:10.1f}ms {p*1000:10.1f}ms {m/p:9.2f}  {peer} / {target}")
 PYEOF

@@ -60,7 +60,8 @@ extension Workspace {
         entries.reserveCapacity(items.count)
         for item in items {
             let commit = item.commit
-            let parent = commit.parents.first.flatMap { repository.hasCommit($0) ? $0 : nil }
+            // The parent is read only when a lock or DVC file changed (a shallow clone may lack it).
+            let parent = item.changedWatched.isEmpty ? nil : commit.parents.first.flatMap { repository.hasCommit($0) ? $0 : nil }
             var changed: [String] = []
             for index in item.changedWatched {
                 let path = tracked[index]
