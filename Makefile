@@ -41,7 +41,7 @@ install: release
 	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mlci" "$(DESTDIR)$(PREFIX)/bin/mlci"
 
 ## demo: the example ML repository, committed twice, with lineage, log and diff
-demo: build
+demo: deps build
 	@scripts/demo.sh "$(CURDIR)/.build/debug/mlci"
 
 ## lint: a warning-free build and an up-to-date JSON Schema

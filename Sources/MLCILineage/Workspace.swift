@@ -57,7 +57,14 @@ public final class Workspace {
     /// Saves what the hasher learnt. Failing to write the cache only costs time later, so it
     /// is not an error.
     public func saveCache() {
-        try? hasherStorage?.save()
+        guard let hasherStorage else { return }
+        // .mlci/ ignores itself (as .pytest_cache does), so the cache never shows up in
+        // `git status` even before `mlci init` adds it to .gitignore.
+        let ignore = root + "/.mlci/.gitignore"
+        if !FileSystem.exists(ignore) {
+            try? FileSystem.writeAtomically(ignore, "# Written by mlci: everything here is local (cache, logs, reports).\n*\n")
+        }
+        try? hasherStorage.save()
     }
 
     /// The working tree's mlci.lock.

@@ -110,6 +110,9 @@ import Testing
         let result = try mlci("status", in: sandbox)
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("match their records (3 paths)"))
+        // The hash cache lives in .mlci/, which git never sees.
+        #expect(FileManager.default.fileExists(atPath: sandbox.root + "/.mlci/cache/hashes"))
+        #expect(try sandbox.git("status", "--porcelain") == "")
     }
 
     @Test func statusExitsOneAndNamesEachDifference() throws {
