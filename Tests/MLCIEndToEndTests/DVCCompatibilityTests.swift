@@ -27,6 +27,8 @@ import Testing
         _ = try run(sandbox, "init", "-q")
         _ = try run(sandbox, "config", "--local", "core.site_cache_dir", sandbox.base + "/dvc-site-cache")
         _ = try run(sandbox, "config", "--local", "core.analytics", "false")
+        // The smallest valid config: DVC-tracked data must be picked up without being declared.
+        try sandbox.write("mlci.yaml", "version: 1\n")
         try sandbox.commit("dvc init")
         return sandbox
     }
