@@ -6,6 +6,7 @@ import PackageDescription
 /// Targets, in the order data flows:
 ///   CLibGit2 (system library) → MLCIGit (the only importer of CLibGit2)
 ///   MLCISupport (JSON, diagnostics, files) → MLCIHashing → MLCIConfig → MLCILineage
+///   → MLCIPipeline (plan, run) → MLCIChecks (findings) → MLCIVerify (verdict, ledger, CI)
 ///   → MLCICommands (argument parsing, rendering) → mlci (entry point)
 let package = Package(
     name: "mlci",
@@ -36,9 +37,16 @@ let package = Package(
             name: "MLCILineage",
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
         ),
+        .target(name: "MLCIPipeline", dependencies: ["MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
+        .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage"]),
+        .target(
+            name: "MLCIVerify",
+            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+        ),
         .target(
             name: "MLCICommands",
             dependencies: [
+                "MLCIVerify", "MLCIPipeline", "MLCIChecks",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +61,7 @@ let package = Package(
             name: "MLCILineageTests",
             dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
         ),
+        .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIConfig", "MLCISupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MLCIGit
 import MLCISupport
+import MLCIVerify
 
 /// The `mlci` command: its subcommands, exit codes and error reporting.
 public struct MLCICommand: ParsableCommand {
@@ -12,13 +13,14 @@ public struct MLCICommand: ParsableCommand {
         discussion: """
         Exit codes:
           0  success (approved, clean, nothing differs)
-          1  a difference or a rejection (status: files differ from mlci.lock)
+          1  rejected, or a difference (verify/ci: the gate rejected the change or a
+             stage failed; status: files differ from mlci.lock)
           2  no answer could be reached: bad usage, a bad mlci.yaml or input file
              (the message names file:line:col), or an environment problem
              (not a git repository, a shallow clone missing history)
         """,
         version: "mlci \(version)",
-        subcommands: [Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
+        subcommands: [Verify.self, CI.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
     )
 
     public init() {}
@@ -33,6 +35,9 @@ public struct MLCICommand: ParsableCommand {
             exit(withError: nil)
         } catch let error as InputError {
             report(error.diagnostics)
+            exit(withError: ExitCode(2))
+        } catch let error as InterruptedError {
+            report([.error(error.description)])
             exit(withError: ExitCode(2))
         } catch let error as GitError {
             report([.error(error.description)])

@@ -130,6 +130,11 @@ extension Repository {
         var left = a.raw
         var right = b.raw
         let result = git_merge_base(&out, pointer, &left, &right)
+        if result < 0 && isShallow {
+            // Not found, or a parent the walk needed is missing: either way the clone is too shallow.
+            throw GitError(kind: .shallowHistory, operation: "find the merge-base of \(a.short()) and \(b.short())",
+                           message: "this is a shallow clone and the common ancestor is not in it; fetch the whole history (git fetch --unshallow, or fetch-depth: 0 in actions/checkout)")
+        }
         if result == GIT_ENOTFOUND.rawValue {
             if isShallow {
                 throw GitError(kind: .shallowHistory, operation: "find the merge-base of \(a.short()) and \(b.short())",

@@ -127,3 +127,16 @@ extension String {
         return s
     }
 }
+
+extension Repository {
+    /// A string value of the repository's configuration (local, then global/system unless
+    /// isolated), or `nil` when unset.
+    public func configString(_ key: String) -> String? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else { return nil }
+        defer { git_config_free(config) }
+        var value: UnsafePointer<CChar>?
+        guard git_config_get_string(&value, config, key) == 0, let value else { return nil }
+        return String(cString: value)
+    }
+}

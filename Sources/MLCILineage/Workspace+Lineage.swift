@@ -116,7 +116,7 @@ extension Workspace {
         var metrics: [String: [String: JSONValue]] = [:]
         for file in config.allMetricsFiles {
             if let bytes = try snapshot.read(file, limit: 16 << 20) {
-                metrics[file] = try FlatValues.parse(bytes: bytes, file: snapshot.display(file))
+                metrics[file] = try MetricsFile.parse(bytes, file: snapshot.display(file))
             } else if let recorded = lock.stages.values.compactMap({ $0.metrics[file] }).first {
                 metrics[file] = recorded
             }

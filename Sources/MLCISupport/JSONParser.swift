@@ -7,6 +7,7 @@
 public struct JSONParser: Sendable {
     /// A malformed document: what is wrong and where (1-based line and column).
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// What is wrong, without the position.
         public let message: String
         public let line: Int
         public let column: Int

@@ -15,10 +15,10 @@ import Testing
         let sandbox = try GitSandbox(initialize: false)
         let result = try mlci("--help", in: sandbox)
         #expect(result.status == 0)
-        for line in ["0  success", "1  a difference or a rejection", "2  no answer could be reached"] {
+        for line in ["0  success", "1  rejected, or a difference", "2  no answer could be reached"] {
             #expect(result.stdout.contains(line))
         }
-        for command in ["lineage", "log", "diff", "status", "lock"] { #expect(result.stdout.contains("  \(command)")) }
+        for command in ["verify", "ci", "init", "hook", "lineage", "log", "diff", "status", "lock"] { #expect(result.stdout.contains("  \(command)")) }
     }
 
     @Test func badUsageExitsTwo() throws {

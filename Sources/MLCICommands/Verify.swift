@@ -1,0 +1,92 @@
+import ArgumentParser
+import MLCILineage
+import MLCISupport
+import MLCIVerify
+
+/// Options shared by `verify` and `ci`.
+struct GateOptions: ParsableArguments {
+    @Option(help: "Compare with this branch or revision instead of the target branch.")
+    var base: String?
+
+    @Flag(help: "Run every stage, changed or not.")
+    var force = false
+
+    @Option(help: "Run only this stage.")
+    var stage: String?
+
+    @Flag(help: "Print the plan (which stages would run, and why); run nothing.")
+    var dryRun = false
+
+    @Flag(help: "Do not record the verdict in refs/notes/mlci.")
+    var noRecord = false
+
+    func options(ci: CIContext?) -> VerifyOptions {
+        VerifyOptions(base: base, force: force, stage: stage, dryRun: dryRun, noRecord: noRecord, ci: ci)
+    }
+}
+
+extension MLCICommand {
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run test → train → validate for this change and gate it against the target branch.",
+            discussion: """
+            Compares HEAD and uncommitted work with the merge-base of the target branch (mlci.yaml \
+            'target', or --base), re-runs only the stages whose command, deps, params keys or outs \
+            changed (DVC's rules), checks metrics and provenance, and prints the verdict. A verdict for \
+            a clean working tree is recorded in the commit's note on refs/notes/mlci.
+            Exits 0 when approved, 1 when rejected (or a stage failed), 2 when no verdict could be reached.
+            """)
+
+        @OptionGroup var gate: GateOptions
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let workspace = try repository.workspace()
+            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: nil), output: output, plain: false)
+        }
+    }
+
+    struct CI: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ci",
+            abstract: "verify with CI context: GitHub Actions or GitLab CI detected from the environment.",
+            discussion: """
+            Takes the pull/merge request's target branch as the baseline, records the run URL with the \
+            verdict, never prompts and prints plain text. Exit codes as verify.
+            """)
+
+        @OptionGroup var gate: GateOptions
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let context = CIContext.detect(ProcessEnvironment.current)
+            if context == nil && !output.json {
+                Terminal.err("note: no GitHub Actions or GitLab CI environment found; verifying without CI context")
+            }
+            let workspace = try repository.workspace()
+            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: context), output: output, plain: true)
+        }
+    }
+}
+
+/// The body both `verify` and `ci` share: run, print, exit.
+enum Gatekeeper {
+    static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool) throws {
+        let verification = Verification(workspace: workspace, options: options)
+        let json = output.json
+        verification.echo = { line in
+            let text = printable(line)
+            if json { Terminal.err(text) } else { Terminal.out(text) }
+        }
+        let document = try verification.run()
+        if output.json {
+            output.emit(document.json)
+        } else {
+            let style = plain ? Style(enabled: false) : output.style
+            Terminal.out(Render.verdict(document, style: style))
+        }
+        if document.verdict == .rejected { throw ExitCode(1) }
+    }
+}

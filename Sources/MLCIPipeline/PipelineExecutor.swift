@@ -1,0 +1,98 @@
+import MLCIConfig
+import MLCIHashing
+import MLCILineage
+import MLCISupport
+
+/// What running the plan did.
+public struct PipelineRunResult: Sendable {
+    /// The stages that ran, in order (the last may have failed).
+    public var results: [StageResult]
+    /// The lock as it stands after the run (each successful stage recorded).
+    public var lock: Lock
+    /// The stage that failed, if any; later stages did not run.
+    public var failedStage: String?
+    /// Outs a successful stage did not produce.
+    public var missingOuts: [(stage: String, out: String)]
+    /// The signal that interrupted the run, if any.
+    public var interruption: Int32?
+}
+
+/// Runs the stages a ``Plan`` selects, in order, and records each successful stage in
+/// mlci.lock (written atomically after every stage): its command, the hashes of its deps and
+/// outs, the params values it used and the metrics it wrote. A failure stops the sequence;
+/// nothing of a failed or interrupted stage is recorded.
+///
+/// Not thread-safe.
+public struct PipelineExecutor {
+    public let workspace: Workspace
+    public let runner: StageRunner
+    /// Checks a stage's metrics before the stage is recorded (the gate's keys must be numbers):
+    /// bad metrics stop the run with nothing of that stage written to mlci.lock.
+    public var checkMetrics: ((_ file: String, _ values: [String: JSONValue]) throws -> Void)?
+
+    public init(workspace: Workspace, runner: StageRunner) {
+        self.workspace = workspace
+        self.runner = runner
+    }
+
+    public func execute(_ plan: Plan, lock initial: Lock, environment: [String: String]) throws -> PipelineRunResult {
+        var lock = initial
+        var results: [StageResult] = []
+        var missing: [(stage: String, out: String)] = []
+        let planner = Planner(workspace: workspace, lock: initial)
+        let modelPaths = Set(workspace.config.models)
+        let dataPaths = Set(workspace.config.data.map(\.path))
+        for planned in plan.stages where planned.decision.action == .run {
+            let stage = planned.stage
+            var env = environment
+            env["MLCI_STAGE"] = stage.name
+            let result = runner.run(stage, extraEnvironment: env)
+            results.append(result)
+            switch result.outcome {
+            case .interrupted(let signal):
+                return PipelineRunResult(results: results, lock: lock, failedStage: stage.name, missingOuts: missing, interruption: signal)
+            case .succeeded:
+                break
+            default:
+                return PipelineRunResult(results: results, lock: lock, failedStage: stage.name, missingOuts: missing, interruption: nil)
+            }
+            var record = StageLock(command: stage.command)
+            for dep in stage.deps {
+                if let found = try workspace.hasher.hash(dep, algorithms: [.sha256]) { record.deps[dep] = Self.artifact(found) }
+            }
+            record.params = try planner.currentParams(stage)
+            var produced = true
+            for file in stage.metrics where try workspace.hasher.hash(file, algorithms: [.sha256]) == nil {
+                throw InputError("stage '\(stage.name)' succeeded but did not write its metrics file '\(file)'", at: stage.location,
+                                 hint: "make the stage write \(file), or remove it from the stage's metrics")
+            }
+            for out in stage.outs + stage.metrics {
+                guard let found = try workspace.hasher.hash(out, algorithms: [.sha256]) else {
+                    missing.append((stage.name, out))
+                    produced = false
+                    continue
+                }
+                record.outs[out] = Self.artifact(found)
+                if dataPaths.contains(out) { lock.data[out] = Self.artifact(found) }
+                if modelPaths.contains(out) { lock.models[out] = Self.artifact(found) }
+            }
+            if !produced {
+                return PipelineRunResult(results: results, lock: lock, failedStage: stage.name, missingOuts: missing, interruption: nil)
+            }
+            for file in stage.metrics {
+                let bytes = try FileSystem.read(try workspace.hasher.absolutePath(file), limit: 16 << 20, display: file)
+                let values = try MetricsFile.parse(bytes, file: file)
+                try checkMetrics?(file, values)
+                record.metrics[file] = values
+            }
+            lock.stages[stage.name] = record
+            try lock.write(root: workspace.root)
+        }
+        workspace.saveCache()
+        return PipelineRunResult(results: results, lock: lock, failedStage: nil, missingOuts: missing, interruption: nil)
+    }
+
+    static func artifact(_ digests: PathDigests) -> LockedArtifact {
+        LockedArtifact(sha256: digests.sha256 ?? "", size: digests.size, files: digests.isDirectory ? digests.fileCount : nil)
+    }
+}

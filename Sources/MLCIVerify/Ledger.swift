@@ -1,0 +1,32 @@
+import MLCIGit
+import MLCISupport
+
+/// Records verdicts in git notes (`refs/notes/mlci`): one JSON note per verified commit,
+/// written with compare-and-swap so concurrent verifications never lose each other's note.
+///
+/// Not thread-safe (uses one repository handle).
+public struct Ledger {
+    public let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    /// Writes the verdict into the commit's note, keeping what other commands recorded
+    /// there (promotions). A note that would differ only in its time is not rewritten, so
+    /// verifying the same commit twice records it once.
+    ///
+    /// - Returns: whether a new note was written.
+    @discardableResult
+    public func record(_ document: VerdictDocument) throws -> Bool {
+        try repository.updateNote(for: document.commit.id, message: "mlci: \(document.verdict?.rawValue ?? "verified") \(document.commit.id.short())") { current in
+            let existing = current.flatMap { try? JSONParser().parse($0) }
+            let note = document.note(merging: existing)
+            if let existing, Self.withoutTime(existing) == Self.withoutTime(note) { return nil }
+            return JSONWriter().string(note)
+        }
+    }
+
+    static func withoutTime(_ value: JSONValue) -> JSONValue {
+        guard case .object(let members) = value else { return value }
+        return .object(members.filter { $0.0 != "time" })
+    }
+}

@@ -1,0 +1,313 @@
+import MLCIChecks
+import MLCIConfig
+import MLCIGit
+import MLCIHashing
+import MLCILineage
+import MLCIPipeline
+import MLCISupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What `mlci verify` and `mlci ci` were asked to do.
+public struct VerifyOptions: Sendable {
+    /// Compare with this branch or revision instead of `target` (or the PR/MR target in CI).
+    public var base: String?
+    public var force = false
+    public var stage: String?
+    public var dryRun = false
+    /// Do not write the verdict note.
+    public var noRecord = false
+    public var ci: CIContext?
+
+    public init(base: String? = nil, force: Bool = false, stage: String? = nil, dryRun: Bool = false,
+                noRecord: Bool = false, ci: CIContext? = nil) {
+        self.base = base
+        self.force = force
+        self.stage = stage
+        self.dryRun = dryRun
+        self.noRecord = noRecord
+        self.ci = ci
+    }
+}
+
+/// A stage was interrupted by Ctrl-C or SIGTERM: nothing of it was recorded, no verdict.
+public struct InterruptedError: Error, Sendable, CustomStringConvertible {
+    public let stage: String
+    public let signal: Int32
+    public var description: String {
+        "interrupted by \(Interrupts.name(signal)) during stage '\(stage)'; its processes were stopped and nothing of it was recorded"
+    }
+}
+
+/// The gate: the change against the baseline, the plan, the run, the checks, the verdict and
+/// its record — config + repository → plan → run → findings → verdict → ledger.
+///
+/// Not thread-safe: one per command.
+public final class Verification {
+    public let workspace: Workspace
+    public let options: VerifyOptions
+    /// Receives stage output and progress lines as they happen.
+    public var echo: ((String) -> Void)?
+    public static let tool = "mlci 0.1.0"
+
+    public init(workspace: Workspace, options: VerifyOptions) {
+        self.workspace = workspace
+        self.options = options
+    }
+
+    public func run() throws -> VerdictDocument {
+        let repository = workspace.repository
+        guard let headID = try repository.head().commit else {
+            throw InputError("the repository has no commits yet; commit your project first, then verify it")
+        }
+        let head = try repository.commit(headID)
+        let startedClean = !(try repository.isDirty())
+        let baseline = try findBaseline(head: head)
+        let change = try summarizeChange(base: baseline.commit)
+        let lock = try workspace.lock()
+        let plan = try Planner(workspace: workspace, lock: lock).plan(force: options.force, only: options.stage)
+        var stages = plan.stages.map { VerdictDocument.StageLine(name: $0.stage.name, decision: $0.decision, result: nil) }
+        let now = Dates.iso8601(Int64(time(nil)), offsetMinutes: 0).replacingOccurrences(of: "+00:00", with: "Z")
+
+        if options.dryRun {
+            return VerdictDocument(verdict: nil, commit: head, tree: head.tree, isTreeClean: startedClean, baseline: baseline,
+                                   change: change, stages: stages, findings: [], metrics: [], ci: options.ci, recorded: false,
+                                   recordExplanation: "dry run: nothing ran and nothing was recorded", time: now, tool: Self.tool)
+        }
+
+        Interrupts.install()
+        var environment: [String: String] = [:]
+        for (key, value) in ProcessEnvironment.current where !key.hasPrefix("MLCI_") { environment[key] = value }
+        environment["MLCI_COMMIT"] = head.id.hex
+        environment["MLCI_BASE"] = baseline.commit?.hex ?? ""
+        environment["MLCI_ROOT"] = workspace.root
+        environment["MLCI_REPORTS_DIR"] = workspace.root + "/" + workspace.config.reports.directory
+        let runner = StageRunner(root: workspace.root, environment: environment, echo: echo)
+        var executor = PipelineExecutor(workspace: workspace, runner: runner)
+        let gates = workspace.config.gate.metrics
+        let metricsFiles = workspace.config.allMetricsFiles
+        executor.checkMetrics = { file, values in
+            // A gated key this file must hold (named by the gate, or the only metrics file).
+            for gate in gates where gate.file == file || (gate.file == nil && metricsFiles == [file]) {
+                _ = try MetricsGate.value(of: gate, in: [file: values], required: true)
+            }
+        }
+        let outcome = try executor.execute(plan, lock: lock, environment: [:])
+        if let signal = outcome.interruption, let stage = outcome.failedStage {
+            throw InterruptedError(stage: stage, signal: signal)
+        }
+        for result in outcome.results {
+            if let index = stages.firstIndex(where: { $0.name == result.name }) { stages[index].result = result }
+        }
+
+        var findings: [Finding] = []
+        findings += stageFindings(outcome)
+        var comparisons: [MetricComparison] = []
+        if outcome.failedStage == nil {
+            let candidate = try readMetrics()
+            let baselineMetrics = try baseline.commit.map { try workspace.lineage(at: $0).metrics }
+            let (metricFindings, metricComparisons) = try MetricsGate.evaluate(
+                workspace.config.gate.metrics, candidate: candidate, baseline: baselineMetrics)
+            findings += metricFindings
+            comparisons = metricComparisons
+            findings += try provenanceFindings(plan: plan, outcome: outcome, startedClean: startedClean)
+        } else {
+            for later in plan.toRun where !outcome.results.contains(where: { $0.name == later.stage.name }) {
+                if let index = stages.firstIndex(where: { $0.name == later.stage.name }) {
+                    stages[index].decision = .skip("not run: stage '\(outcome.failedStage!)' failed")
+                }
+            }
+        }
+        let verdict: VerdictDocument.Verdict = findings.contains(where: \.rejects) ? .rejected : .approved
+        // The verdict belongs to a commit only if the tree verified is exactly that commit's.
+        let endedClean = !(try repository.isDirty())
+        var document = VerdictDocument(
+            verdict: verdict, commit: head, tree: head.tree, isTreeClean: endedClean, baseline: baseline, change: change,
+            stages: stages, findings: findings, metrics: comparisons, ci: options.ci, recorded: false, recordExplanation: "",
+            time: now, tool: Self.tool)
+        if options.noRecord {
+            document.recordExplanation = "not recorded (--no-record)"
+        } else if !endedClean {
+            document.recordExplanation = "not recorded: the working tree differs from \(head.id.short()) (commit the changes and verify again to record the verdict)"
+        } else {
+            let written = try Ledger(repository: repository).record(document)
+            document.recorded = true
+            document.recordExplanation = written
+                ? "recorded in refs/notes/mlci for \(head.id.short())"
+                : "already recorded in refs/notes/mlci for \(head.id.short())"
+        }
+        return document
+    }
+
+    /// The commit the change is compared with: the merge-base of HEAD and the target branch;
+    /// on the target branch itself, HEAD's first parent (the previous champion).
+    func findBaseline(head: CommitInfo) throws -> VerdictDocument.Baseline {
+        let repository = workspace.repository
+        let reference = options.base ?? options.ci?.targetBranch ?? workspace.config.target
+        var tip: ObjectID?
+        if options.ci != nil { tip = repository.branchTip("origin/\(reference)") }
+        tip = tip ?? repository.branchTip(reference)
+        if tip == nil, options.base != nil { tip = try workspace.resolve(reference) }
+        guard let tip else {
+            if repository.isShallow {
+                throw InputError("the target branch '\(reference)' is not in this shallow clone",
+                                 hint: "fetch it: git fetch origin \(reference) (or fetch-depth: 0 in actions/checkout, GIT_DEPTH: 0 in GitLab)")
+            }
+            return .init(reference: reference, commit: nil,
+                         explanation: "no branch '\(reference)' yet: no baseline, only absolute gates apply")
+        }
+        // On the target branch itself (or a CI build of a push to it) the champion is the
+        // previous commit; on another branch at the same commit, it is that commit.
+        let onTarget = (try repository.head().branch == reference) || (options.ci != nil && options.ci?.targetBranch == nil)
+        if tip == head.id && !onTarget {
+            return .init(reference: reference, commit: head.id, explanation: "HEAD is the tip of '\(reference)': compared with it")
+        }
+        if tip == head.id {
+            guard let parent = head.parents.first else {
+                return .init(reference: reference, commit: nil,
+                             explanation: "first commit of '\(reference)': no baseline yet, only absolute gates apply")
+            }
+            guard repository.hasCommit(parent) else {
+                throw InputError("the previous commit of '\(reference)' is not in this shallow clone",
+                                 hint: "fetch more history: git fetch --deepen=1 (or fetch-depth: 0 in actions/checkout)")
+            }
+            return .init(reference: reference, commit: parent, explanation: "on '\(reference)': compared with its previous commit \(parent.short())")
+        }
+        let mergeBase: ObjectID?
+        do {
+            mergeBase = try repository.mergeBase(head.id, tip)
+        } catch {
+            guard error.kind == .shallowHistory else { throw error }
+            throw InputError("cannot find where HEAD left '\(reference)': this is a shallow clone and the merge-base is not in it",
+                             hint: "fetch the whole history: git fetch --unshallow (fetch-depth: 0 in actions/checkout, GIT_DEPTH: 0 in GitLab CI)")
+        }
+        guard let base = mergeBase else {
+            return .init(reference: reference, commit: nil,
+                         explanation: "'\(reference)' shares no history with HEAD: no baseline, only absolute gates apply")
+        }
+        return .init(reference: reference, commit: base, explanation: "merge-base of HEAD and '\(reference)': \(base.short())")
+    }
+
+    func summarizeChange(base: ObjectID?) throws -> ChangeSummary {
+        let repository = workspace.repository
+        let changes = try repository.changesInWorkingTree(from: base).filter { !$0.path.hasPrefix(".mlci/") }
+        let lineage = try base.map { try workspace.diff(from: $0, to: nil) }
+        let dvcOuts = Set((lineage?.new.artifacts ?? []).filter { $0.recordedIn != nil }.map(\.path))
+        let files = changes.map {
+            ChangeSummary.File(path: $0.path, status: $0.status, kind: ChangeSummary.classify($0.path, config: workspace.config, dvcOuts: dvcOuts))
+        }
+        return ChangeSummary(files: files, lineage: lineage)
+    }
+
+    /// `7 ms`, `0.42 s`, `12.3 s`.
+    public static func seconds(_ value: Double) -> String {
+        if value < 1 { return "\(Int((value * 1000).rounded())) ms" }
+        return value < 10 ? MetricsGate.format((value * 100).rounded() / 100) + " s" : MetricsGate.format((value * 10).rounded() / 10) + " s"
+    }
+
+    func readMetrics() throws -> [String: [String: JSONValue]] {
+        var out: [String: [String: JSONValue]] = [:]
+        for file in workspace.config.allMetricsFiles {
+            let path = try workspace.hasher.absolutePath(file)
+            guard FileSystem.exists(path) else {
+                let writer = workspace.config.stages.first { $0.metrics.contains(file) }
+                throw InputError("the metrics file '\(file)' does not exist", at: writer?.location,
+                                 hint: writer.map { "stage '\($0.name)' must write it" } ?? "write it, or remove it from mlci.yaml")
+            }
+            out[file] = try MetricsFile.parse(try FileSystem.read(path, limit: 16 << 20, display: file), file: file)
+        }
+        return out
+    }
+
+    func stageFindings(_ outcome: PipelineRunResult) -> [Finding] {
+        var findings: [Finding] = []
+        let stages = Dictionary(workspace.config.stages.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for result in outcome.results {
+            let stage = stages[result.name]
+            let (_, sentence) = VerdictDocument.describe(result.outcome)
+            if result.outcome.isSuccess {
+                let missing = outcome.missingOuts.filter { $0.stage == result.name }.map(\.out)
+                if missing.isEmpty {
+                    findings.append(Finding(checkID: "stage.run", subject: result.name, outcome: .passed,
+                                            message: "stage '\(result.name)' succeeded in \(Self.seconds(result.duration))",
+                                            location: stage?.location, artifact: result.logPath))
+                } else {
+                    findings.append(Finding(checkID: "stage.outs", subject: result.name, outcome: .failed,
+                                            message: "stage '\(result.name)' succeeded but did not write \(missing.joined(separator: ", "))",
+                                            expected: .array(missing.map(JSONValue.string)), location: stage?.location, artifact: result.logPath))
+                }
+            } else {
+                let tail = result.tail.suffix(10)
+                let rule = { if case .timedOut = result.outcome { return "stage.timeout" } else { return "stage.run" } }()
+                let last = tail.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                findings.append(Finding(checkID: rule, subject: result.name, outcome: .failed,
+                                        message: "stage '\(result.name)' \(sentence)" + (last.map { " (last output: \($0))" } ?? ""),
+                                        observed: .array(tail.map(JSONValue.string)), location: stage?.location, artifact: result.logPath))
+            }
+        }
+        return findings
+    }
+
+    func provenanceFindings(plan: Plan, outcome: PipelineRunResult, startedClean: Bool) throws -> [Finding] {
+        let provenance = workspace.config.gate.provenance
+        var findings: [Finding] = []
+        if provenance.cleanTree {
+            findings.append(Finding(
+                checkID: "provenance.clean_tree", subject: "working tree", outcome: startedClean ? .passed : .failed,
+                message: startedClean ? "the working tree matched HEAD" : "the working tree had uncommitted changes; commit them before verifying",
+                location: provenance.location))
+        }
+        if provenance.dataTracked {
+            let status = try workspace.status()
+            for entry in status.entries where entry.role == .data || entry.role == .model {
+                let ok = entry.state == .unchanged
+                let what: String
+                switch entry.state {
+                case .unchanged: what = "matches \(entry.recordedIn)"
+                case .modified: what = "differs from \(entry.recordedIn); run 'mlci lock' (or 'dvc add'/'dvc commit') and commit"
+                case .missing: what = "is missing; \(entry.recordedIn) records it"
+                case .notLocked: what = "is not in mlci.lock; run 'mlci lock' and commit"
+                }
+                findings.append(Finding(checkID: "provenance.data_tracked", subject: entry.path, outcome: ok ? .passed : .failed,
+                                        message: "\(entry.path) \(what)", observed: .optional(entry.current), expected: .optional(entry.recorded),
+                                        location: provenance.location ?? workspace.config.data.first { $0.path == entry.path }?.location,
+                                        artifact: entry.path))
+            }
+        }
+        if provenance.outsUnmodified {
+            let ran = Set(outcome.results.map(\.name))
+            for planned in plan.stages {
+                for out in planned.handEditedOuts {
+                    let restored = ran.contains(planned.stage.name)
+                    findings.append(Finding(
+                        checkID: "provenance.outs_unmodified", subject: out, outcome: restored ? .passed : .failed,
+                        severity: restored ? .warning : .error,
+                        message: restored ? "\(out) had been edited by hand; stage '\(planned.stage.name)' re-ran and rewrote it"
+                                          : "\(out) was edited by hand: it differs from what stage '\(planned.stage.name)' produced",
+                        location: planned.stage.location, artifact: out))
+                }
+            }
+        }
+        return findings
+    }
+}
+
+/// The process environment as a dictionary.
+public enum ProcessEnvironment {
+    public static var current: [String: String] {
+        var out: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
+            }
+            pointer += 1
+        }
+        return out
+    }
+}
