@@ -89,9 +89,11 @@ public enum YAMLWriter {
         guard let first = s.unicodeScalars.first else { return false }
         let allowed = s.unicodeScalars.allSatisfy {
             ($0.value >= 0x30 && $0.value <= 0x39) || ($0.value >= 0x41 && $0.value <= 0x5a)
-                || ($0.value >= 0x61 && $0.value <= 0x7a) || "_./+-@".unicodeScalars.contains($0)
+                || ($0.value >= 0x61 && $0.value <= 0x7a) || "_./+-@ ".unicodeScalars.contains($0)
         }
-        guard allowed, !"-+@.".unicodeScalars.contains(first) else { return false }
+        // Inner single spaces read back the same ("python train.py"); leading, trailing or
+        // double spaces would not survive a reader's eye, so those are quoted.
+        guard allowed, !"-+@. ".unicodeScalars.contains(first), !s.hasSuffix(" "), !s.contains("  ") else { return false }
         // Anything YAML would read as a number, boolean or null must be quoted.
         let node = Node(s)
         return Tag.Name(rawValue: node.tag.rawValue) == .str

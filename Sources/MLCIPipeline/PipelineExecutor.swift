@@ -1,3 +1,4 @@
+import Foundation
 import MLCIConfig
 import MLCIHashing
 import MLCILineage
@@ -44,6 +45,9 @@ public struct PipelineExecutor {
         let dataPaths = Set(workspace.config.data.map(\.path))
         for planned in plan.stages where planned.decision.action == .run {
             let stage = planned.stage
+            // As DVC does, a stage's outs are removed before it runs: stale outs of an earlier
+            // run must never pass for this run's.
+            for out in stage.outs + stage.metrics { try removeOut(out, stage: stage) }
             var env = environment
             env["MLCI_STAGE"] = stage.name
             let result = runner.run(stage, extraEnvironment: env)
@@ -90,6 +94,21 @@ public struct PipelineExecutor {
         }
         workspace.saveCache()
         return PipelineRunResult(results: results, lock: lock, failedStage: nil, missingOuts: missing, interruption: nil)
+    }
+
+    private func removeOut(_ out: String, stage: Stage) throws {
+        let path = try workspace.hasher.absolutePath(out)
+        guard out != ".", out != ".git", !out.hasPrefix(".git/"), out != "mlci.yaml", out != Lock.fileName else {
+            throw InputError("stage '\(stage.name)' declares '\(out)' as an out; mlci will not delete it before the run",
+                             at: stage.location, hint: "declare the files the stage writes, not the repository or mlci's files")
+        }
+        guard FileSystem.exists(path) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw InputError("cannot remove the old out '\(out)' of stage '\(stage.name)' before running it: \(error.localizedDescription)",
+                             at: stage.location)
+        }
     }
 
     static func artifact(_ digests: PathDigests) -> LockedArtifact {
