@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: the churn example in a fresh git repository, two commits that change data and
-# params, and what mlci says about them.
+# The demo: the churn example in a fresh git repository; mlci verifies a baseline on main,
+# a branch that improves the model (approved) and one that degrades it (rejected), then shows
+# the ledger: lineage, log and diff.
 #   demo.sh MLCI_BINARY
 set -euo pipefail
 MLCI="${1:?usage: demo.sh path/to/mlci}"
@@ -19,25 +20,30 @@ git config user.name "Demo Scientist"; git config user.email "demo@example.com"
 sed -i "s#python3 #$PY #" mlci.yaml
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-stages() {  # the stages of mlci.yaml, in order (the runner arrives with `mlci verify`)
-  "$PY" src/prepare.py && "$PY" src/train.py && "$PY" src/evaluate.py
-}
+verify() { say "mlci verify   # $1"; "$MLCI" verify && echo "(exit 0)" || echo "(exit $?)"; }
 
 echo "demo repository: $WORK"
-stages
-say "mlci lock"; "$MLCI" lock
+git add -A && git commit -qm "Churn model: code, params, mlci.yaml"
+verify "first run: every stage runs, no baseline yet"
 git add -A && git commit -qm "Baseline churn model"
+verify "nothing changed: every stage is skipped, the verdict is recorded"
 
-sed -i 's/rows: 2000/rows: 3000/; s/seed: 7/seed: 11/' params.yaml
-sed -i 's/lr: 0.05/lr: 0.2/' params.yaml
-stages
-say "mlci status   # data and model changed since the lock"; "$MLCI" status || true
-say "mlci lock"; "$MLCI" lock
-git add -A && git commit -qm "More customers, higher learning rate"
+git checkout -q -b cleaner-labels
+sed -i 's/noise: 0.8/noise: 0.4/' params.yaml
+verify "cleaner labels: data changes, prepare/train/evaluate re-run, accuracy improves"
+git add -A && git commit -qm "Cleaner labels"
+"$MLCI" verify >/dev/null
 
+git checkout -q main
+git checkout -q -b strong-regularisation
+sed -i 's/l2: 0.001/l2: 1.0/' params.yaml
+verify "strong regularisation: only train and evaluate re-run, accuracy drops"
+git add -A && git commit -qm "Stronger regularisation"
+"$MLCI" verify >/dev/null || true
+
+git checkout -q cleaner-labels
 say "mlci lineage"; "$MLCI" lineage
-say "mlci log"; "$MLCI" log
-say "mlci diff HEAD~1 HEAD"; "$MLCI" diff HEAD~1 HEAD
-say "mlci diff HEAD~1 HEAD --json   # what dvc params diff + dvc metrics diff show, in one document"
-"$MLCI" diff HEAD~1 HEAD --json | head -40
+say "mlci log main~1..BRANCH   # both branches, with their verdicts"
+for branch in cleaner-labels strong-regularisation; do "$MLCI" log "main~1..$branch"; done
+say "mlci diff main cleaner-labels"; "$MLCI" diff main cleaner-labels
 say "mlci status"; "$MLCI" status
