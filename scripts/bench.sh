@@ -46,6 +46,37 @@ if [ ! -d "$W/status" ]; then
     "$MLCI" lock >/dev/null
     git add -A && git commit -qm "data" )
 fi
+if [ ! -d "$W/pipeline" ]; then
+  log "pipeline repo: 3 stages over 10,000 data files, in mlci.yaml and dvc.yaml"
+  gitinit "$W/pipeline"
+  mkdir -p "$W/pipeline/data"
+  cp -r "$W/small" "$W/pipeline/data/small"
+  ( cd "$W/pipeline"
+    printf '/data/small\n' > .gitignore
+    dvc init -q && dvc config --local core.site_cache_dir "$W/dvc-site-cache" && dvc config --local core.analytics false
+    dvc add -q data/small
+    cat > dvc.yaml <<'YAML'
+stages:
+  prepare: {cmd: "head -c 100 data/small/d00/f000.bin > prep.txt", deps: [data/small], outs: [prep.txt]}
+  train: {cmd: "cp prep.txt model.bin", deps: [prep.txt], outs: [model.bin]}
+  evaluate: {cmd: "echo '{\"accuracy\": 0.9}' > metrics.json", deps: [model.bin], metrics: [metrics.json]}
+YAML
+    cat > mlci.yaml <<'YAML'
+version: 1
+stages:
+  prepare: {cmd: "head -c 100 data/small/d00/f000.bin > prep.txt", deps: [data/small], outs: [prep.txt]}
+  train: {cmd: "cp prep.txt model.bin", deps: [prep.txt], outs: [model.bin]}
+  evaluate: {cmd: "echo '{\"accuracy\": 0.9}' > metrics.json", deps: [model.bin], metrics: [metrics.json]}
+gate:
+  metrics:
+    accuracy: {min: 0.5, max_drop: 0.05}
+YAML
+    dvc repro -q
+    git add -A && git commit -qm "pipeline"
+    "$MLCI" verify >/dev/null
+    git add -A && git commit -qm "record the stages in mlci.lock"
+    "$MLCI" verify >/dev/null )
+fi
 if [ ! -d "$W/history" ]; then
   log "history: 10,000 commits by git fast-import, every 10th touches data/"
   gitinit "$W/history"
@@ -78,6 +109,8 @@ bench md5-1GiB 5 "$W" "$MLCI hash --dvc big.bin" "md5sum big.bin"
 bench dir-10k "$RUNS" "$W" "$MLCI hash small" "sh -c 'find small -type f -print0 | xargs -0 cat | md5sum'"
 (cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
 bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
+bench verify-noop "$RUNS" "$W/pipeline" "$MLCI verify" "dvc repro"
+bench verify-noop-status "$RUNS" "$W/pipeline" "$MLCI verify" "dvc status"
 bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --format=%H -- data/"
 bench version 20 "$W" "$MLCI --version" "git --version"
 
@@ -89,6 +122,8 @@ rows = [
     ("md5-1GiB", "md5 of a 1 GiB file (DVC's hash)", "≥ 0.9× md5sum speed"),
     ("dir-10k", "10,000 small files, directory hash", "faster than cat | md5sum"),
     ("status-10k", "status, nothing changed, 10,000 files", "< 50 ms"),
+    ("verify-noop", "no-op verify, 3 stages, 10,000 data files", "< 50 ms"),
+    ("verify-noop-status", "no-op verify vs dvc status", "< 50 ms"),
     ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5× git"),
     ("version", "--version", "< 20 ms"),
 ]

@@ -43,6 +43,19 @@ public enum PathDigests: Sendable {
     }
 
     public var isDirectory: Bool { if case .directory = self { true } else { false } }
+
+    /// Whether every file has a digest for each of `algorithms`.
+    func covers(_ algorithms: Set<HashAlgorithm>) -> Bool {
+        switch self {
+        case .file(let d): d.covers(algorithms)
+        case .directory(let d): d.files.allSatisfy { $0.digests.covers(algorithms) }
+        }
+    }
+
+    /// The algorithms every file has a digest for.
+    var algorithms: Set<HashAlgorithm> {
+        Set(HashAlgorithm.allCases.filter { covers([$0]) })
+    }
 }
 
 /// Hashes files and directories of one working tree, through a ``HashCache``.
@@ -59,6 +72,9 @@ public final class ContentHasher {
     private let hasher = FileHasher()
     /// How many files were actually read (not answered by the cache), for tests and `--verbose`.
     public private(set) var filesRead = 0
+    /// What this hasher already answered, by path: one command asks about the same data
+    /// several times (plan, provenance, change summary). Cleared by ``forgetAnswers()``.
+    private var answers: [String: PathDigests] = [:]
 
     /// - Parameters:
     ///   - root: the working tree's absolute root.
@@ -82,14 +98,26 @@ public final class ContentHasher {
     }
 
     /// Hashes the file or directory at `relative`; `nil` when nothing is there.
+    ///
+    /// Answers are remembered for the life of the hasher: call ``forgetAnswers()`` after
+    /// anything (a stage) may have changed files.
     public func hash(_ relative: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> PathDigests? {
         let absolute = try absolutePath(relative)
+        if let known = answers[absolute], known.covers(algorithms) { return known }
         guard FileSystem.exists(absolute) else { return nil }
+        let wanted = algorithms.union(answers[absolute]?.algorithms ?? [])
+        let digests: PathDigests
         if FileSystem.isDirectory(absolute) {
-            return .directory(try hashDirectory(relative, absolute: absolute, algorithms: algorithms))
+            digests = .directory(try hashDirectory(relative, absolute: absolute, algorithms: wanted))
+        } else {
+            digests = .file(try hashFile(relative, absolute: absolute, algorithms: wanted))
         }
-        return .file(try hashFile(relative, absolute: absolute, algorithms: algorithms))
+        answers[absolute] = digests
+        return digests
     }
+
+    /// Forgets remembered answers (the on-disk cache still answers unchanged files).
+    public func forgetAnswers() { answers.removeAll() }
 
     private func hashFile(_ relative: String, absolute: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> FileDigests {
         guard let stat = FileStat.ofRegularFile(absolute) else {

@@ -51,6 +51,7 @@ public struct PipelineExecutor {
             var env = environment
             env["MLCI_STAGE"] = stage.name
             let result = runner.run(stage, extraEnvironment: env)
+            workspace.hasher.forgetAnswers()  // the stage may have changed any file
             results.append(result)
             switch result.outcome {
             case .interrupted(let signal):
