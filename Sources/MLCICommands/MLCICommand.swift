@@ -5,7 +5,7 @@ import MLCIVerify
 
 /// The `mlci` command: its subcommands, exit codes and error reporting.
 public struct MLCICommand: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = Version.current
 
     public static let configuration = CommandConfiguration(
         commandName: "mlci",

@@ -52,7 +52,7 @@ public final class Verification {
     public let options: VerifyOptions
     /// Receives stage output and progress lines as they happen.
     public var echo: ((String) -> Void)?
-    public static let tool = "mlci 0.1.0"
+    public static let tool = "mlci \(Version.current)"
 
     public init(workspace: Workspace, options: VerifyOptions) {
         self.workspace = workspace

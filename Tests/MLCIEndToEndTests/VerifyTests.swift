@@ -231,9 +231,10 @@ import Testing
         #expect(try ProcessRunner.run("git", ["notes", "--ref=mlci", "list"], in: sandbox.root, environment: sandbox.environment()).stdout.isEmpty)
     }
 
-    @Test func twoConcurrentVerificationsOfDifferentCommitsAreBothRecorded() throws {
+    @Test func concurrentVerificationsOfDifferentCommitsAreAllRecorded() throws {
         let sandbox = try pipeline()
-        for (branch, accuracy) in [("a", "0.91"), ("b", "0.92")] {
+        let branches = [("a", "0.91"), ("b", "0.92"), ("c", "0.93"), ("d", "0.94")]
+        for (branch, accuracy) in branches {
             try sandbox.git("checkout", "-q", "main")
             try sandbox.git("checkout", "-q", "-b", branch)
             try sandbox.write("acc.txt", accuracy + "\n")
@@ -241,13 +242,12 @@ import Testing
             try sandbox.commit(branch)
         }
         try sandbox.git("checkout", "-q", "main")
-        try sandbox.git("worktree", "add", "-q", sandbox.base + "/wa", "a")
-        try sandbox.git("worktree", "add", "-q", sandbox.base + "/wb", "b")
+        for (branch, _) in branches { try sandbox.git("worktree", "add", "-q", sandbox.base + "/w" + branch, branch) }
         let results = ResultsBox()
         let base = sandbox.base
         let environment = sandbox.environment()
         let binary = MLCIBinary.path
-        let threads = ["wa", "wb"].map { name in
+        let threads = branches.map { "w" + $0.0 }.map { name in
             Thread {
                 let result = try? ProcessRunner.run(binary, ["verify"], in: base + "/" + name, environment: environment)
                 results.set(name, result)
@@ -255,11 +255,11 @@ import Testing
         }
         threads.forEach { $0.start() }
         while threads.contains(where: { !$0.isFinished }) { usleep(20_000) }
-        for name in ["wa", "wb"] {
-            #expect(results.get(name)?.status == 0, "\(results.get(name)?.stdout ?? "")")
+        for (branch, _) in branches {
+            #expect(results.get("w" + branch)?.status == 0, "\(results.get("w" + branch)?.stdout ?? "")")
         }
         let noted = try sandbox.git("notes", "--ref=mlci", "list").split(separator: "\n").map { String($0.split(separator: " ")[1]) }
-        #expect(Set(noted) == Set([try sandbox.git("rev-parse", "a"), try sandbox.git("rev-parse", "b")]))
+        #expect(Set(noted) == Set(try branches.map { try sandbox.git("rev-parse", $0.0) }))
     }
 }
 
