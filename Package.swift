@@ -38,15 +38,17 @@ let package = Package(
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
         ),
         .target(name: "MLCIPipeline", dependencies: ["MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
-        .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage"]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
+        .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
         ),
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIPipeline", "MLCIChecks",
+                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -62,6 +64,7 @@ let package = Package(
             dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
         ),
         .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIConfig", "MLCISupport"]),
+        .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import MLCIConfig
 import MLCIGit
 import MLCIHashing
 import MLCILineage
+import MLCIModelScan
 import MLCIPipeline
 import MLCISupport
 
@@ -114,6 +115,7 @@ public final class Verification {
                 workspace.config.gate.metrics, candidate: candidate, baseline: baselineMetrics)
             findings += metricFindings
             comparisons = metricComparisons
+            findings += try modelFindings()
             findings += try provenanceFindings(plan: plan, outcome: outcome, startedClean: startedClean)
         } else {
             for later in plan.toRun where !outcome.results.contains(where: { $0.name == later.stage.name }) {
@@ -250,6 +252,22 @@ public final class Verification {
             }
         }
         return findings
+    }
+
+    /// `gate.model`: every listed model file scanned statically.
+    func modelFindings() throws -> [Finding] {
+        guard let section = workspace.config.gate.model else { return [] }
+        let scanner = ModelGate.scanner(for: section.value)
+        var results: [ModelScanResult] = []
+        for path in ModelGate.paths(section.value) {
+            let absolute = try workspace.hasher.absolutePath(path)
+            guard FileSystem.exists(absolute) else {
+                throw InputError("the model file '\(path)' that gate.model scans does not exist", at: section.location,
+                                 hint: "run the stage that writes it, or fix the path")
+            }
+            results.append(try scanner.scan(path: absolute, display: path))
+        }
+        return ModelGate.findings(results, location: section.location)
     }
 
     func provenanceFindings(plan: Plan, outcome: PipelineRunResult, startedClean: Bool) throws -> [Finding] {
