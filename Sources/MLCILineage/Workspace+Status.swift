@@ -106,8 +106,11 @@ extension Workspace {
         for model in config.models where !dvcPaths.contains(model) && !declared.contains(where: { $0.0 == model }) {
             declared.append((model, .model, nil))
         }
+        let stageOuts = Set(config.stages.flatMap { $0.outs + $0.metrics })
         for (path, role, location) in declared {
             guard let found = try snapshot.hash(path) else {
+                // A stage will write it; `mlci verify` records it when it does.
+                if stageOuts.contains(path) { continue }
                 problems.append(.error("'\(path)' is declared in mlci.yaml but does not exist", at: location,
                                        hint: "create it (run the stage that writes it), or remove it from mlci.yaml"))
                 continue

@@ -156,3 +156,20 @@ import Testing
         #expect(!result.stdout.contains("\u{1B}["))
     }
 }
+
+@Suite struct ModelGateVerifyTests {
+    @Test func anUnsafeModelRejectsTheChangeWithItsLocation() throws {
+        let sandbox = try pipeline(gate: "accuracy: {min: 0.5}\n  model:\n    scan: [model.bin]\n    max_size_mb: 5")
+        let clean = try mlci("verify", "--json", in: sandbox)
+        #expect(clean.status == 0, "\(clean.stdout)")
+        let passed = try json(clean)["checks"]?.arrayValue?.first { $0["check"] == "model.scan" }
+        #expect(passed?["outcome"] == "passed")
+        // A stage that writes a pickle reaching os.system (written byte by byte, never pickled).
+        try sandbox.write("train.sh", "printf 'cposix\\nsystem\\n(S'\"'\"'id'\"'\"'\\ntR.' > model.bin\n")
+        let result = try mlci("verify", "--json", in: sandbox)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let finding = try json(result)["checks"]?.arrayValue?.first { $0["check"] == "model.unsafe_global" }
+        #expect(finding?["observed"] == "posix.system")
+        #expect(finding?["location"]?["line"] == 16)
+    }
+}
