@@ -40,15 +40,16 @@ let package = Package(
         .target(name: "MLCIPipeline", dependencies: ["MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
-        .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan"]),
+        .target(name: "MLCIData", dependencies: ["MLCISupport"]),
+        .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
         ),
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan",
+                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -63,7 +64,7 @@ let package = Package(
             name: "MLCILineageTests",
             dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
         ),
-        .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIConfig", "MLCISupport"]),
+        .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIData", "MLCIConfig", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],

@@ -1,5 +1,8 @@
 import ArgumentParser
 import MLCIChecks
+import MLCIConfig
+import MLCIData
+import MLCILineage
 import MLCIModelScan
 import MLCISupport
 
@@ -7,7 +10,61 @@ extension MLCICommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one family of checks alone on given files.",
-            subcommands: [Model.self])
+            subcommands: [Data.self, Model.self])
+
+        struct Data: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check a data file (CSV, TSV, JSON Lines) against its expectations in mlci.yaml (gate.data).",
+                discussion: """
+                Without expectations for the file, reads it and prints its columns and their inferred types.                 Exits 0 when every expectation holds, 1 when one fails, 2 when the file cannot be read as a table                 (ragged rows, a declared column missing, text in a numeric column, an empty file).
+                """)
+
+            @Argument(help: "The data file.")
+            var file: String
+
+            @Option(help: "csv, tsv or jsonl (default: from the file name).")
+            var format: String?
+
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let tableFormat: TableFormat? = try format.map { name in
+                    guard let parsed = TableFormat(rawValue: name) else { throw ValidationError("--format must be csv, tsv or jsonl") }
+                    return parsed
+                }
+                // The expectations: gate.data of the repository's mlci.yaml, keyed by the file's
+                // path relative to the repository root.
+                var spec: Located<JSONValue>? = nil
+                var display = file
+                if let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory),
+                   let absolute = FileSystem.realPath(file), let root = FileSystem.realPath(workspace.root), absolute.hasPrefix(root + "/") {
+                    display = String(absolute.dropFirst(root.count + 1))
+                    if let section = workspace.config.gate.data, let entry = section.value[display] {
+                        spec = Located(entry, at: section.location)
+                    }
+                }
+                let table = try TableReader.read(path: file, display: display, format: tableFormat)
+                let findings = try spec.map { try DataGate.evaluate(table, spec: $0.value, location: $0.location) } ?? []
+                if output.json {
+                    output.emit(["file": .string(display), "rows": .int(Int64(table.rowCount)),
+                                 "columns": .array(table.columns.enumerated().map { ["name": .string($1), "type": .string(Expectations.pandasDtype(table.cells[$0]))] }),
+                                 "checks": .array(findings.map(\.json))])
+                } else {
+                    Terminal.out("\(printable(display)): \(table.rowCount) rows, \(table.columns.count) columns")
+                    if spec == nil {
+                        for (index, name) in table.columns.enumerated() {
+                            Terminal.out("  \(printable(name)): \(Expectations.pandasDtype(table.cells[index]))")
+                        }
+                        Terminal.out(output.style.dim("no expectations for \(printable(display)) in mlci.yaml (gate.data)"))
+                    }
+                    for finding in findings {
+                        let mark = finding.outcome == .passed ? output.style.green("✓") : output.style.red("✗")
+                        Terminal.out("  \(mark) \(finding.checkID)  \(printable(finding.message))")
+                    }
+                }
+                if findings.contains(where: \.rejects) { throw ExitCode(1) }
+            }
+        }
 
         struct Model: ParsableCommand {
             static let configuration = CommandConfiguration(

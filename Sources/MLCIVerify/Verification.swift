@@ -2,6 +2,7 @@ import MLCIChecks
 import MLCIConfig
 import MLCIGit
 import MLCIHashing
+import MLCIData
 import MLCILineage
 import MLCIModelScan
 import MLCIPipeline
@@ -115,6 +116,7 @@ public final class Verification {
                 workspace.config.gate.metrics, candidate: candidate, baseline: baselineMetrics)
             findings += metricFindings
             comparisons = metricComparisons
+            findings += try dataFindings()
             findings += try modelFindings()
             findings += try provenanceFindings(plan: plan, outcome: outcome, startedClean: startedClean)
         } else {
@@ -250,6 +252,19 @@ public final class Verification {
                                         message: "stage '\(result.name)' \(sentence)" + (last.map { " (last output: \($0))" } ?? ""),
                                         observed: .array(tail.map(JSONValue.string)), location: stage?.location, artifact: result.logPath))
             }
+        }
+        return findings
+    }
+
+    /// `gate.data`: expectations on each listed data file, read from the working tree.
+    func dataFindings() throws -> [Finding] {
+        guard let section = workspace.config.gate.data, let files = section.value.objectValue else { return [] }
+        var findings: [Finding] = []
+        for (path, spec) in files {
+            let absolute = try workspace.hasher.absolutePath(path)
+            let format = spec["format"]?.stringValue.flatMap(TableFormat.init(rawValue:))
+            let table = try TableReader.read(path: absolute, display: path, format: format)
+            findings += try DataGate.evaluate(table, spec: spec, location: section.location)
         }
         return findings
     }
