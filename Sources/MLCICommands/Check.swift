@@ -10,7 +10,81 @@ extension MLCICommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one family of checks alone on given files.",
-            subcommands: [Data.self, Model.self])
+            subcommands: [Data.self, Fairness.self, Model.self])
+
+        struct Fairness: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Check group fairness of a predictions file (gate.fairness, or the columns given here).",
+                discussion: """
+                Per group: selection rate, TPR and FPR (Fairlearn's definitions); disparate impact with the                 four-fifths rule (below 0.8 fails, exactly 0.8 passes), demographic parity difference and                 equalized odds difference against the bounds in mlci.yaml or given here. A group with no positive                 labels is reported. Exits 0 when the bounds hold, 1 when one fails, 2 on bad input.
+                """)
+
+            @Argument(help: "The predictions file (CSV, TSV, JSON Lines).")
+            var file: String
+
+            @Option(help: "The group column.") var group: String?
+            @Option(help: "The true label column.") var label: String?
+            @Option(help: "The predicted label column.") var prediction: String?
+            @Option(help: "A sample weight column.") var weight: String?
+            @Option(help: "The positive label (default 1).") var positive: String?
+            @Option(name: .customLong("disparate-impact-min"), help: "Fail below this disparate impact (0.8 = four-fifths rule).") var disparateImpactMin: Double?
+            @Option(name: .customLong("parity-difference-max"), help: "Fail above this demographic parity difference.") var parityDifferenceMax: Double?
+            @Option(name: .customLong("equalized-odds-max"), help: "Fail above this equalized odds difference.") var equalizedOddsMax: Double?
+
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                var display = file
+                var spec: JSONValue = .object([])
+                var location: SourceLocation? = nil
+                if let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory),
+                   let absolute = FileSystem.realPath(file), let root = FileSystem.realPath(workspace.root), absolute.hasPrefix(root + "/") {
+                    display = String(absolute.dropFirst(root.count + 1))
+                    if let section = workspace.config.gate.fairness, section.value["predictions"]?.stringValue == display {
+                        spec = section.value
+                        location = section.location
+                    }
+                }
+                guard case .object(var members) = spec else { return }
+                func set(_ key: String, _ value: JSONValue?) {
+                    guard let value else { return }
+                    members.removeAll { $0.0 == key }
+                    members.append((key, value))
+                }
+                set("group", group.map(JSONValue.string))
+                set("label", label.map(JSONValue.string))
+                set("prediction", prediction.map(JSONValue.string))
+                set("weight", weight.map(JSONValue.string))
+                set("positive", positive.map(JSONValue.string))
+                set("disparate_impact_min", disparateImpactMin.map(JSONValue.double))
+                set("parity_difference_max", parityDifferenceMax.map(JSONValue.double))
+                set("equalized_odds_max", equalizedOddsMax.map(JSONValue.double))
+                spec = .object(members)
+                for key in ["group", "label", "prediction"] where spec[key] == nil {
+                    throw ValidationError("give --\(key) (or configure gate.fairness for \(display) in mlci.yaml)")
+                }
+                let table = try TableReader.read(path: file, display: display)
+                let (report, _) = try FairnessGate.report(table, spec: spec)
+                let findings = FairnessGate.findings(report, spec: spec, file: display, location: location)
+                if output.json {
+                    var document = FairnessGate.json(report)
+                    if case .object(var inner) = document { inner.append(("checks", .array(findings.map(\.json)))); document = .object(inner) }
+                    output.emit(document)
+                } else {
+                    let format = MetricsGate.format
+                    Terminal.out("\(printable(display)): \(report.groups.count) groups")
+                    for name in report.groups {
+                        let rates = report.byGroup[name]!
+                        Terminal.out("  \(printable(name))  selection rate \(format(rates.selectionRate))  TPR \(rates.hasPositives ? format(rates.tpr) : "undefined")  FPR \(rates.hasNegatives ? format(rates.fpr) : "undefined")  n \(format(rates.count))")
+                    }
+                    for finding in findings {
+                        let mark = finding.outcome == .passed ? output.style.green("✓") : (finding.severity == .error ? output.style.red("✗") : output.style.yellow("!"))
+                        Terminal.out("  \(mark) \(finding.checkID)  \(printable(finding.message))")
+                    }
+                }
+                if findings.contains(where: \.rejects) { throw ExitCode(1) }
+            }
+        }
 
         struct Data: ParsableCommand {
             static let configuration = CommandConfiguration(

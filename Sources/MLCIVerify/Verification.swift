@@ -117,6 +117,7 @@ public final class Verification {
             findings += metricFindings
             comparisons = metricComparisons
             findings += try dataFindings()
+            findings += try fairnessFindings()
             findings += try modelFindings()
             findings += try provenanceFindings(plan: plan, outcome: outcome, startedClean: startedClean)
         } else {
@@ -267,6 +268,14 @@ public final class Verification {
             findings += try DataGate.evaluate(table, spec: spec, location: section.location)
         }
         return findings
+    }
+
+    /// `gate.fairness`: group fairness of the predictions file a stage wrote.
+    func fairnessFindings() throws -> [Finding] {
+        guard let section = workspace.config.gate.fairness, let path = section.value["predictions"]?.stringValue else { return [] }
+        let table = try TableReader.read(path: try workspace.hasher.absolutePath(path), display: path)
+        let (report, _) = try FairnessGate.report(table, spec: section.value)
+        return FairnessGate.findings(report, spec: section.value, file: path, location: section.location)
     }
 
     /// `gate.model`: every listed model file scanned statically.
