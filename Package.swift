@@ -41,6 +41,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
+        .target(name: "MLCIStats"),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData"]),
         .target(
             name: "MLCIVerify",
@@ -65,6 +66,7 @@ let package = Package(
             dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
         ),
         .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIData", "MLCIConfig", "MLCISupport", "MLCITestSupport"]),
+        .testTarget(name: "MLCIStatsTests", dependencies: ["MLCIStats", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
