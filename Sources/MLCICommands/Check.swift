@@ -10,7 +10,63 @@ extension MLCICommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run one family of checks alone on given files.",
-            subcommands: [Data.self, Fairness.self, Model.self])
+            subcommands: [Data.self, Drift.self, Fairness.self, Model.self])
+
+        struct Drift: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Compare a dataset with a reference: drift per column and for the dataset.",
+                discussion: """
+                Per column, Evidently's default method (KS or chi-square or a two-proportion z-test up to 1,000 \
+                reference rows; normed Wasserstein or Jensen–Shannon above), or the one given with --method \
+                COLUMN=ks|psi|chisquare|z|wasserstein|jensenshannon. KS p-values are exact up to 10,000 rows \
+                and asymptotic above, as scipy's ks_2samp with method 'auto'. The dataset drifts when the share \
+                of drifted columns reaches --share-max. Exits 0 without dataset drift, 1 with it, 2 on bad input.
+                """)
+
+            @Option(help: "The reference data file (the target branch's data).") var reference: String
+            @Option(help: "The current data file.") var current: String
+            @Option(help: "Only these columns (comma-separated).") var columns: String?
+            @Option(help: "COLUMN=METHOD (repeatable).") var method: [String] = []
+            @Option(name: .customLong("share-max"), help: "Dataset drift at this share of drifted columns (default 0.5).") var shareMax: Double?
+            @Option(name: .customLong("p-value-min"), help: "p-value threshold (default 0.05).") var pValueMin: Double?
+            @Option(name: .customLong("psi-max"), help: "PSI threshold (default 0.1).") var psiMax: Double?
+
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                var spec: [(String, JSONValue)] = []
+                if let columns { spec.append(("columns", .array(columns.split(separator: ",").map { .string(String($0)) }))) }
+                var methods: [(String, JSONValue)] = []
+                for entry in method {
+                    let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, DriftCheck.methods.contains(parts[1]) else {
+                        throw ValidationError("--method takes COLUMN=METHOD with METHOD one of \(DriftCheck.methods.sorted().joined(separator: ", "))")
+                    }
+                    methods.append((parts[0], .string(parts[1])))
+                }
+                if !methods.isEmpty { spec.append(("methods", .object(methods))) }
+                if let shareMax { spec.append(("share_max", .double(shareMax))) }
+                if let pValueMin { spec.append(("p_value_min", .double(pValueMin))) }
+                if let psiMax { spec.append(("psi_max", .double(psiMax))) }
+                let referenceTable = try TableReader.read(path: reference, display: reference)
+                let currentTable = try TableReader.read(path: current, display: current)
+                let result = try DriftCheck.evaluate(reference: referenceTable, current: currentTable, spec: .object(spec))
+                if output.json {
+                    output.emit(["dataset_drift": .bool(result.datasetDrift), "share_drifted": .double(result.share),
+                                 "columns": .array(result.columns.map(\.json))])
+                } else {
+                    let format = MetricsGate.format
+                    for column in result.columns {
+                        let score = column.pValue.map { "p = \($0 < 1e-4 && $0 > 0 ? JSONWriter.number($0) : format($0))" } ?? "\(column.method) = \(format(column.statistic))"
+                        let mark = column.drifted ? output.style.red("drift") : output.style.green("ok")
+                        Terminal.out("  \(printable(column.column).padding(20))  \(column.method.padding(13))  \(score)  (threshold \(format(column.threshold)))  \(mark)")
+                    }
+                    Terminal.out((result.datasetDrift ? output.style.red("dataset drift") : output.style.green("no dataset drift"))
+                                 + ": \(format(result.share * 100))% of \(result.columns.count) columns drifted")
+                }
+                if result.datasetDrift { throw ExitCode(1) }
+            }
+        }
 
         struct Fairness: ParsableCommand {
             static let configuration = CommandConfiguration(

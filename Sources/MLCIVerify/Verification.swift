@@ -118,6 +118,7 @@ public final class Verification {
             comparisons = metricComparisons
             findings += try dataFindings()
             findings += try fairnessFindings()
+            findings += try driftFindings(baseline: baseline.commit)
             findings += try modelFindings()
             findings += try provenanceFindings(plan: plan, outcome: outcome, startedClean: startedClean)
         } else {
@@ -266,6 +267,43 @@ public final class Verification {
             let format = spec["format"]?.stringValue.flatMap(TableFormat.init(rawValue:))
             let table = try TableReader.read(path: absolute, display: path, format: format)
             findings += try DataGate.evaluate(table, spec: spec, location: section.location)
+        }
+        return findings
+    }
+
+    /// `gate.drift`: each data file against its reference — an explicit `reference` file, or
+    /// the same file at the baseline commit, read through git without a checkout.
+    func driftFindings(baseline: ObjectID?) throws -> [Finding] {
+        guard let section = workspace.config.gate.drift else { return [] }
+        let spec = section.value
+        let paths = spec["data"]?.stringValue.map { [$0] } ?? spec["data"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        var findings: [Finding] = []
+        for path in paths {
+            let current = try TableReader.read(path: try workspace.hasher.absolutePath(path), display: path)
+            let reference: Table
+            if let explicit = spec["reference"]?.stringValue {
+                reference = try TableReader.read(path: try workspace.hasher.absolutePath(explicit), display: explicit)
+            } else if let baseline, let bytes = try workspace.repository.blob(at: baseline, path: path) {
+                reference = try TableReader.parse(bytes, name: "\(baseline.short()):\(path)", format: TableFormat.guess(path))
+            } else {
+                findings.append(Finding(checkID: "drift.reference", subject: path, outcome: .skipped, severity: .note,
+                                        message: "no reference for \(path) yet (not in git at the baseline, and no 'reference' file): drift was not checked",
+                                        location: section.location, artifact: path))
+                continue
+            }
+            let result = try DriftCheck.evaluate(reference: reference, current: current, spec: spec)
+            for column in result.columns {
+                let score = column.pValue.map { "p-value \(JSONWriter.number($0))" } ?? "\(column.method) \(MetricsGate.format(column.statistic))"
+                findings.append(Finding(
+                    checkID: "drift.column", subject: "\(path):\(column.column)", outcome: column.drifted ? .failed : .passed, severity: .warning,
+                    message: "\(path): column '\(column.column)' \(column.drifted ? "drifted" : "did not drift") (\(column.method), \(score), threshold \(MetricsGate.format(column.threshold)))",
+                    observed: column.json, location: section.location, artifact: path))
+            }
+            let shareMax = spec["share_max"]?.doubleValue ?? 0.5
+            findings.append(Finding(
+                checkID: "drift.dataset", subject: path, outcome: result.datasetDrift ? .failed : .passed,
+                message: "\(path): \(MetricsGate.format(result.share * 100))% of \(result.columns.count) columns drifted (dataset drift at \(MetricsGate.format(shareMax * 100))%)",
+                observed: .double(result.share), expected: ["share_max": .double(shareMax)], location: section.location, artifact: path))
         }
         return findings
     }

@@ -1,0 +1,177 @@
+import MLCIData
+import MLCIStats
+import MLCISupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One column's drift between the reference (the target branch's data) and the current data.
+public struct ColumnDrift: Sendable {
+    public var column: String
+    public var isNumeric: Bool
+    public var method: String
+    /// The test statistic (KS D, χ², z) or the distance/index itself.
+    public var statistic: Double
+    /// For p-value methods (ks, chisquare, z).
+    public var pValue: Double?
+    public var threshold: Double
+    public var drifted: Bool
+    public var referenceCount: Int
+    public var currentCount: Int
+
+    public var json: JSONValue {
+        ["column": .string(column), "type": isNumeric ? "numeric" : "categorical", "method": .string(method),
+         "statistic": .double(statistic), "p_value": pValue.map(JSONValue.double) ?? .null,
+         "distance": pValue == nil ? .double(statistic) : .null, "threshold": .double(threshold), "drifted": .bool(drifted),
+         "reference_rows": .int(Int64(referenceCount)), "current_rows": .int(Int64(currentCount))]
+    }
+}
+
+/// Drift per column, with Evidently's default method per column (overridable), and dataset
+/// drift when the share of drifted columns reaches `share_max`.
+///
+/// Stateless; safe from any thread.
+public enum DriftCheck {
+    public static let methods: Set<String> = ["ks", "psi", "chisquare", "z", "wasserstein", "jensenshannon"]
+
+    /// Evidently's `_get_default_stattest`.
+    public static func defaultMethod(isNumeric: Bool, referenceRows: Int, uniqueValues: Int) -> String {
+        if referenceRows <= 1000 {
+            if uniqueValues <= 2 { return "z" }
+            return isNumeric && uniqueValues > 5 ? "ks" : "chisquare"
+        }
+        return isNumeric && uniqueValues > 5 ? "wasserstein" : "jensenshannon"
+    }
+
+    public static func evaluate(reference: Table, current: Table, spec: JSONValue) throws -> (columns: [ColumnDrift], share: Double, datasetDrift: Bool) {
+        let wanted = spec["columns"]?.arrayValue?.compactMap(\.stringValue)
+        let names = wanted ?? reference.columns.filter { current.columns.contains($0) }
+        var results: [ColumnDrift] = []
+        for name in names {
+            guard let referenceValues = reference.column(name) else {
+                throw InputError("\(reference.name) has no column '\(name)'", at: SourceLocation(file: reference.name, line: 1))
+            }
+            guard let currentValues = current.column(name) else {
+                throw InputError("\(current.name) has no column '\(name)'", at: SourceLocation(file: current.name, line: 1))
+            }
+            let ref = referenceValues.compactMap { $0 }
+            let cur = currentValues.compactMap { $0 }
+            let refNumbers = ref.compactMap { Double($0) }.filter(\.isFinite)
+            let curNumbers = cur.compactMap { Double($0) }.filter(\.isFinite)
+            let isNumeric = refNumbers.count == ref.count && curNumbers.count == cur.count && !ref.isEmpty
+            guard !ref.isEmpty, !cur.isEmpty else { continue }
+            let unique = Set(ref).union(cur).count
+            let method = spec["methods"]?[name]?.stringValue ?? defaultMethod(isNumeric: isNumeric, referenceRows: ref.count, uniqueValues: unique)
+            var drift = ColumnDrift(column: name, isNumeric: isNumeric, method: method, statistic: 0, pValue: nil, threshold: 0,
+                                    drifted: false, referenceCount: ref.count, currentCount: cur.count)
+            let pThreshold = spec["p_value_min"]?.doubleValue ?? 0.05
+            switch method {
+            case "ks":
+                guard isNumeric else { throw InputError("column '\(name)' is not numeric, so the ks method does not apply to it") }
+                let x = refNumbers.sorted()
+                let y = curNumbers.sorted()
+                var (d, _, _) = KolmogorovSmirnov.statistic(sortedX: x, sortedY: y)
+                var p: Double
+                if max(x.count, y.count) <= 10_000, let exact = KolmogorovSmirnov.exactPValue(n1: x.count, n2: y.count, d: d) {
+                    (d, p) = exact  // scipy reports the statistic as round(D·lcm)/lcm with the exact method
+                } else {
+                    let ne = Int((Double(x.count) * Double(y.count) / Double(x.count + y.count)).rounded(.toNearestOrEven))
+                    p = KolmogorovDistribution.survival(n: max(ne, 1), d: d)
+                }
+                p = min(max(p, 0), 1)
+                drift.statistic = d
+                drift.pValue = p
+                drift.threshold = pThreshold
+                drift.drifted = p <= pThreshold
+            case "chisquare":
+                var rc: [String: Double] = [:]
+                var cc: [String: Double] = [:]
+                for value in ref { rc[value, default: 0] += 1 }
+                for value in cur { cc[value, default: 0] += 1 }
+                let keys = Set(rc.keys).union(cc.keys).sorted()
+                let scale = Double(cur.count) / Double(ref.count)
+                var statistic = 0.0
+                var impossible = false
+                for key in keys {
+                    let expected = (rc[key] ?? 0) * scale
+                    let observed = cc[key] ?? 0
+                    if expected == 0 { if observed > 0 { impossible = true }; continue }
+                    statistic += (observed - expected) * (observed - expected) / expected
+                }
+                let p = impossible ? 0 : SpecialFunctions.chiSquareSurvival(statistic, degreesOfFreedom: Double(max(keys.count - 1, 1)))
+                drift.statistic = impossible ? .infinity : statistic
+                drift.pValue = p
+                drift.threshold = pThreshold
+                drift.drifted = p < pThreshold
+            case "z":
+                let keys = Set(ref).union(cur).sorted()
+                let one = keys.first ?? ""
+                let (z, p) = Distances.twoProportionZ(referenceOnes: ref.filter { $0 == one }.count, referenceN: ref.count,
+                                                      currentOnes: cur.filter { $0 == one }.count, currentN: cur.count)
+                drift.statistic = z.isNaN ? 0 : z
+                drift.pValue = z.isNaN ? 1 : p
+                drift.threshold = pThreshold
+                drift.drifted = (drift.pValue ?? 1) < pThreshold
+            case "wasserstein":
+                guard isNumeric else { throw InputError("column '\(name)' is not numeric, so the wasserstein method does not apply to it") }
+                let mean = refNumbers.reduce(0, +) / Double(refNumbers.count)
+                let std = (refNumbers.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(refNumbers.count)).squareRoot()
+                drift.statistic = Distances.wasserstein(refNumbers, curNumbers) / max(std, 0.001)
+                drift.threshold = spec["wasserstein_max"]?.doubleValue ?? 0.1
+                drift.drifted = drift.statistic >= drift.threshold
+            case "jensenshannon":
+                let (p, q) = binned(ref: ref, cur: cur, refNumbers: isNumeric ? refNumbers : nil, curNumbers: isNumeric ? curNumbers : nil)
+                drift.statistic = Distances.jensenShannon(p, q)
+                drift.threshold = spec["jensenshannon_max"]?.doubleValue ?? 0.1
+                drift.drifted = drift.statistic >= drift.threshold
+            case "psi":
+                drift.statistic = isNumeric
+                    ? Distances.psi(sortedReference: refNumbers.sorted(), current: curNumbers, bins: Int(spec["bins"]?.doubleValue ?? 10)).psi
+                    : Distances.psiCategorical(reference: ref, current: cur)
+                drift.threshold = spec["psi_max"]?.doubleValue ?? 0.1
+                drift.drifted = drift.statistic >= drift.threshold
+            default:
+                throw InputError("unknown drift method '\(method)' for column '\(name)'", hint: "use one of \(methods.sorted().joined(separator: ", "))")
+            }
+            results.append(drift)
+        }
+        let share = results.isEmpty ? 0 : Double(results.filter(\.drifted).count) / Double(results.count)
+        let shareMax = spec["share_max"]?.doubleValue ?? 0.5
+        return (results, share, !results.isEmpty && share >= shareMax)
+    }
+
+    /// Evidently's `get_binned_data`: Sturges bins over both samples for a numeric column with
+    /// more than 20 distinct reference values, one bin per value otherwise; shares per side.
+    static func binned(ref: [String], cur: [String], refNumbers: [Double]?, curNumbers: [Double]?) -> ([Double], [Double]) {
+        if let refNumbers, let curNumbers, Set(refNumbers).count > 20 {
+            let all = refNumbers + curNumbers
+            let low = all.min() ?? 0
+            let high = all.max() ?? 0
+            let ptp = high - low
+            let bins = ptp == 0 ? 1 : Int((ptp / (ptp / (log2(Double(all.count)) + 1))).rounded(.up))
+            let width = ptp / Double(bins)
+            func counts(_ values: [Double]) -> [Double] {
+                var out = [Double](repeating: 0, count: bins)
+                for value in values {
+                    var index = width == 0 ? 0 : Int((value - low) / width)
+                    if index >= bins { index = bins - 1 }
+                    // Respect the edges exactly as numpy does: [a, b) except the last bin.
+                    while index > 0 && value < low + Double(index) * width { index -= 1 }
+                    while index < bins - 1 && value >= low + Double(index + 1) * width { index += 1 }
+                    out[max(0, index)] += 1
+                }
+                return out.map { $0 / Double(values.count) }
+            }
+            return (counts(refNumbers), counts(curNumbers))
+        }
+        let keys = Set(ref).union(cur).sorted()
+        var rc: [String: Double] = [:]
+        var cc: [String: Double] = [:]
+        for value in ref { rc[value, default: 0] += 1 }
+        for value in cur { cc[value, default: 0] += 1 }
+        return (keys.map { (rc[$0] ?? 0) / Double(ref.count) }, keys.map { (cc[$0] ?? 0) / Double(cur.count) })
+    }
+}
