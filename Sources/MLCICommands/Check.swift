@@ -27,6 +27,7 @@ extension MLCICommand {
             @Option(help: "The current data file.") var current: String
             @Option(help: "Only these columns (comma-separated).") var columns: String?
             @Option(help: "COLUMN=METHOD (repeatable).") var method: [String] = []
+            @Option(help: "Methods for every column, comma-separated (e.g. ks,psi), instead of Evidently's default.") var methods: String?
             @Option(name: .customLong("share-max"), help: "Dataset drift at this share of drifted columns (default 0.5).") var shareMax: Double?
             @Option(name: .customLong("p-value-min"), help: "p-value threshold (default 0.05).") var pValueMin: Double?
             @Option(name: .customLong("psi-max"), help: "PSI threshold (default 0.1).") var psiMax: Double?
@@ -45,12 +46,30 @@ extension MLCICommand {
                     methods.append((parts[0], .string(parts[1])))
                 }
                 if !methods.isEmpty { spec.append(("methods", .object(methods))) }
+                if let all = self.methods {
+                    let list = all.split(separator: ",").map(String.init)
+                    for name in list where !DriftCheck.methods.contains(name) {
+                        throw ValidationError("--methods: '\(name)' is not one of \(DriftCheck.methods.sorted().joined(separator: ", "))")
+                    }
+                    spec.append(("all_methods", .array(list.map(JSONValue.string))))
+                }
                 if let shareMax { spec.append(("share_max", .double(shareMax))) }
                 if let pValueMin { spec.append(("p_value_min", .double(pValueMin))) }
                 if let psiMax { spec.append(("psi_max", .double(psiMax))) }
-                let referenceTable = try TableReader.read(path: reference, display: reference)
-                let currentTable = try TableReader.read(path: current, display: current)
-                let result = try DriftCheck.evaluate(reference: referenceTable, current: currentTable, spec: .object(spec))
+                let wanted = columns.map { $0.split(separator: ",").map(String.init) }
+                let settings = JSONValue.object(spec)
+                let result: (columns: [ColumnDrift], share: Double, datasetDrift: Bool)
+                // All-numeric CSVs are read straight into numbers, both files at once; anything
+                // else goes through the general table reader.
+                var fast = try Self.readNumeric([reference, current], columns: wanted)
+                if let ref = fast[0], let cur = fast[1] {
+                    fast.removeAll()  // the check takes sole ownership of the numbers
+                    result = try DriftCheck.evaluate(reference: consume ref, current: consume cur, spec: settings)
+                } else {
+                    let referenceTable = try TableReader.read(path: reference, display: reference)
+                    let currentTable = try TableReader.read(path: current, display: current)
+                    result = try DriftCheck.evaluate(reference: referenceTable, current: currentTable, spec: settings)
+                }
                 if output.json {
                     output.emit(["dataset_drift": .bool(result.datasetDrift), "share_drifted": .double(result.share),
                                  "columns": .array(result.columns.map(\.json))])
@@ -65,6 +84,22 @@ extension MLCICommand {
                                  + ": \(format(result.share * 100))% of \(result.columns.count) columns drifted")
                 }
                 if result.datasetDrift { throw ExitCode(1) }
+            }
+
+            /// Both files read in parallel as numbers; `nil` entries need the general reader.
+            static func readNumeric(_ paths: [String], columns: [String]?) throws -> [NumericColumns.Result?] {
+                guard paths.allSatisfy({ TableFormat.guess($0) == .csv }) else { return paths.map { _ in nil } }
+                let slots = ResultSlots<Result<NumericColumns.Result?, InputError>>(count: paths.count)
+                Parallel.forEach(count: paths.count) { index, _ in
+                    do {
+                        slots[index] = .success(try NumericColumns.read(path: paths[index], display: paths[index], columns: columns))
+                    } catch let error as InputError {
+                        slots[index] = .failure(error)
+                    } catch {
+                        slots[index] = .failure(InputError("\(paths[index]): \(error)"))
+                    }
+                }
+                return try slots.values.map { try $0!.get() }
             }
         }
 
