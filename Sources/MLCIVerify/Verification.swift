@@ -285,6 +285,8 @@ public final class Verification {
                 reference = try TableReader.read(path: try workspace.hasher.absolutePath(explicit), display: explicit)
             } else if let baseline, let bytes = try workspace.repository.blob(at: baseline, path: path) {
                 reference = try TableReader.parse(bytes, name: "\(baseline.short()):\(path)", format: TableFormat.guess(path))
+            } else if let baseline, let cached = try dvcCachedCopy(of: path, at: baseline) {
+                reference = try TableReader.read(path: cached, display: "\(baseline.short()):\(path) (DVC cache)", format: TableFormat.guess(path))
             } else {
                 findings.append(Finding(checkID: "drift.reference", subject: path, outcome: .skipped, severity: .note,
                                         message: "no reference for \(path) yet (not in git at the baseline, and no 'reference' file): drift was not checked",
@@ -306,6 +308,21 @@ public final class Verification {
                 observed: .double(result.share), expected: ["share_max": .double(shareMax)], location: section.location, artifact: path))
         }
         return findings
+    }
+
+    /// The DVC cache file holding `path` as the commit `at` recorded it (`.dvc` or dvc.lock
+    /// md5), in DVC 3's layout (`files/md5/ab/cdef…`) or the legacy one (`ab/cdef…`).
+    func dvcCachedCopy(of path: String, at commit: ObjectID) throws -> String? {
+        let record = try workspace.lineage(at: commit)
+        guard let artifact = record.data.first(where: { $0.path == path && $0.source == .dvc }), let md5 = artifact.hash,
+              !md5.hasSuffix(".dir"), md5.count == 32 else { return nil }
+        let cache = workspace.root + "/.dvc/cache"
+        let prefix = String(md5.prefix(2))
+        let rest = String(md5.dropFirst(2))
+        for candidate in ["\(cache)/files/md5/\(prefix)/\(rest)", "\(cache)/\(prefix)/\(rest)"] where FileSystem.exists(candidate) {
+            return candidate
+        }
+        return nil
     }
 
     /// `gate.fairness`: group fairness of the predictions file a stage wrote.

@@ -58,3 +58,28 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct DriftReferenceFromDVCTests {
+    @Test func dataTrackedByDVCIsComparedWithItsCachedCopyAtTheBaseline() throws {
+        let sandbox = try GitSandbox()
+        let dvc = ((ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3") as NSString).deletingLastPathComponent + "/dvc"
+        func run(_ arguments: String...) throws {
+            let result = try ProcessRunner.run(dvc, arguments, in: sandbox.root, environment: sandbox.environment())
+            #expect(result.status == 0, "dvc \(arguments): \(result.stderr)")
+        }
+        try run("init", "-q")
+        try run("config", "--local", "core.site_cache_dir", sandbox.base + "/dvc-site")
+        try sandbox.write("mlci.yaml", "version: 1\ngate:\n  drift: {data: data.csv, share_max: 0.5}\n")
+        try sandbox.write("data.csv", CheckDriftTests().csv(0))
+        try run("add", "-q", "data.csv")
+        try sandbox.commit("data in dvc")
+        try sandbox.git("checkout", "-q", "-b", "new-data")
+        try sandbox.write("data.csv", CheckDriftTests().csv(5))
+        try run("add", "-q", "data.csv")
+        try sandbox.commit("shifted data")
+        let result = try mlci("verify", "--json", in: sandbox)
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        let dataset = try json(result)["checks"]?.arrayValue?.first { $0["check"] == "drift.dataset" }
+        #expect(dataset?["outcome"] == "failed")
+    }
+}
