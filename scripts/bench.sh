@@ -110,7 +110,7 @@ fi
 # ------------------------------------------------------------------ measurements
 bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
   local name="$1" runs="$2" cwd="$3"; shift 3
-  (cd "$cwd" && hyperfine -N --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >"$W/results/$name.log" 2>&1) \
+  (cd "$cwd" && hyperfine -N -i --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >"$W/results/$name.log" 2>&1) \
     || log "FAILED: $name (see $W/results/$name.log)"
 }
 log "measuring (RUNS=$RUNS); results in $W/results"
@@ -145,7 +145,7 @@ print()
 print(f"{'benchmark':45} {'mlci median':>12} {'peer median':>12} {'mlci/peer':>9}  peer / target")
 for key, title, target in rows:
     path = os.path.join(d, key + ".json")
-    if not os.path.exists(path): continue
+    if not os.path.exists(path) or os.path.getsize(path) == 0: continue
     res = json.load(open(path))["results"]
     m, p = res[0]["median"], res[1]["median"]
     words = res[1]["command"].split()

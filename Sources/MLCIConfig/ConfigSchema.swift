@@ -81,7 +81,7 @@ public enum ConfigSchema {
         P("data", paths, required: true),
         P("reference", .string(.path, description: "A fixed reference file instead of the data at the merge-base.")),
         P("columns", .array(.string(.text))),
-        P("methods", .map(key: .text, value: .enumeration(["ks", "psi", "chisquare", "wasserstein", "jensenshannon"]))),
+        P("methods", .map(key: .text, value: .enumeration(["ks", "psi", "chisquare", "z", "wasserstein", "jensenshannon"]))),
         P("psi_max", .number(minimum: 0)),
         P("p_value_min", .number(minimum: 0, maximum: 1)),
         P("wasserstein_max", .number(minimum: 0)),
