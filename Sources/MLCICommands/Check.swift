@@ -6,6 +6,34 @@ import MLCILineage
 import MLCIModelScan
 import MLCISupport
 
+/// Where a file given to `mlci check` sits in the repository (its path relative to the root,
+/// as mlci.yaml names it) and the workspace, when it is inside one.
+struct RepositoryFile {
+    let display: String
+    let workspace: Workspace?
+
+    init(_ file: String) {
+        if let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory),
+           let absolute = FileSystem.realPath(file), let root = FileSystem.realPath(workspace.root), absolute.hasPrefix(root + "/") {
+            display = String(absolute.dropFirst(root.count + 1))
+            self.workspace = workspace
+        } else {
+            display = file
+            workspace = nil
+        }
+    }
+}
+
+extension Render {
+    /// One line per finding, marked passed, failed (error) or warning.
+    static func findings(_ findings: [Finding], style: Style) -> String {
+        findings.map { finding in
+            let mark = finding.outcome == .passed ? style.green("✓") : (finding.severity == .error ? style.red("✗") : style.yellow("!"))
+            return "  \(mark) \(finding.checkID)  \(printable(finding.message))"
+        }.joined(separator: "\n")
+    }
+}
+
 extension MLCICommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -107,7 +135,7 @@ extension MLCICommand {
             static let configuration = CommandConfiguration(
                 abstract: "Check group fairness of a predictions file (gate.fairness, or the columns given here).",
                 discussion: """
-                Per group: selection rate, TPR and FPR (Fairlearn's definitions); disparate impact with the                 four-fifths rule (below 0.8 fails, exactly 0.8 passes), demographic parity difference and                 equalized odds difference against the bounds in mlci.yaml or given here. A group with no positive                 labels is reported. Exits 0 when the bounds hold, 1 when one fails, 2 on bad input.
+                Per group: selection rate, TPR and FPR (Fairlearn's definitions); disparate impact with the four-fifths rule (below 0.8 fails, exactly 0.8 passes), demographic parity difference and equalized odds difference against the bounds in mlci.yaml or given here. A group with no positive labels is reported. Exits 0 when the bounds hold, 1 when one fails, 2 on bad input.
                 """)
 
             @Argument(help: "The predictions file (CSV, TSV, JSON Lines).")
@@ -125,16 +153,13 @@ extension MLCICommand {
             @OptionGroup var output: OutputOptions
 
             func run() throws {
-                var display = file
+                let located = RepositoryFile(file)
+                let display = located.display
                 var spec: JSONValue = .object([])
                 var location: SourceLocation? = nil
-                if let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory),
-                   let absolute = FileSystem.realPath(file), let root = FileSystem.realPath(workspace.root), absolute.hasPrefix(root + "/") {
-                    display = String(absolute.dropFirst(root.count + 1))
-                    if let section = workspace.config.gate.fairness, section.value["predictions"]?.stringValue == display {
-                        spec = section.value
-                        location = section.location
-                    }
+                if let section = located.workspace?.config.gate.fairness, section.value["predictions"]?.stringValue == display {
+                    spec = section.value
+                    location = section.location
                 }
                 guard case .object(var members) = spec else { return }
                 func set(_ key: String, _ value: JSONValue?) {
@@ -168,10 +193,7 @@ extension MLCICommand {
                         let rates = report.byGroup[name]!
                         Terminal.out("  \(printable(name))  selection rate \(format(rates.selectionRate))  TPR \(rates.hasPositives ? format(rates.tpr) : "undefined")  FPR \(rates.hasNegatives ? format(rates.fpr) : "undefined")  n \(format(rates.count))")
                     }
-                    for finding in findings {
-                        let mark = finding.outcome == .passed ? output.style.green("✓") : (finding.severity == .error ? output.style.red("✗") : output.style.yellow("!"))
-                        Terminal.out("  \(mark) \(finding.checkID)  \(printable(finding.message))")
-                    }
+                    if !findings.isEmpty { Terminal.out(Render.findings(findings, style: output.style)) }
                 }
                 if findings.contains(where: \.rejects) { throw ExitCode(1) }
             }
@@ -181,7 +203,7 @@ extension MLCICommand {
             static let configuration = CommandConfiguration(
                 abstract: "Check a data file (CSV, TSV, JSON Lines) against its expectations in mlci.yaml (gate.data).",
                 discussion: """
-                Without expectations for the file, reads it and prints its columns and their inferred types.                 Exits 0 when every expectation holds, 1 when one fails, 2 when the file cannot be read as a table                 (ragged rows, a declared column missing, text in a numeric column, an empty file).
+                Without expectations for the file, reads it and prints its columns and their inferred types. Exits 0 when every expectation holds, 1 when one fails, 2 when the file cannot be read as a table (ragged rows, a declared column missing, text in a numeric column, an empty file).
                 """)
 
             @Argument(help: "The data file.")
@@ -199,14 +221,11 @@ extension MLCICommand {
                 }
                 // The expectations: gate.data of the repository's mlci.yaml, keyed by the file's
                 // path relative to the repository root.
+                let located = RepositoryFile(file)
+                let display = located.display
                 var spec: Located<JSONValue>? = nil
-                var display = file
-                if let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory),
-                   let absolute = FileSystem.realPath(file), let root = FileSystem.realPath(workspace.root), absolute.hasPrefix(root + "/") {
-                    display = String(absolute.dropFirst(root.count + 1))
-                    if let section = workspace.config.gate.data, let entry = section.value[display] {
-                        spec = Located(entry, at: section.location)
-                    }
+                if let section = located.workspace?.config.gate.data, let entry = section.value[display] {
+                    spec = Located(entry, at: section.location)
                 }
                 let table = try TableReader.read(path: file, display: display, format: tableFormat)
                 let findings = try spec.map { try DataGate.evaluate(table, spec: $0.value, location: $0.location) } ?? []
@@ -222,10 +241,7 @@ extension MLCICommand {
                         }
                         Terminal.out(output.style.dim("no expectations for \(printable(display)) in mlci.yaml (gate.data)"))
                     }
-                    for finding in findings {
-                        let mark = finding.outcome == .passed ? output.style.green("✓") : output.style.red("✗")
-                        Terminal.out("  \(mark) \(finding.checkID)  \(printable(finding.message))")
-                    }
+                    if !findings.isEmpty { Terminal.out(Render.findings(findings, style: output.style)) }
                 }
                 if findings.contains(where: \.rejects) { throw ExitCode(1) }
             }
