@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
         .target(name: "MLCIStats"),
+        .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData",
+                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

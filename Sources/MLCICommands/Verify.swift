@@ -2,6 +2,7 @@ import ArgumentParser
 import MLCILineage
 import MLCISupport
 import MLCIVerify
+import MLCIReport
 
 /// Options shared by `verify` and `ci`.
 struct GateOptions: ParsableArguments {
@@ -71,6 +72,36 @@ extension MLCICommand {
     }
 }
 
+/// Writes the report files of a verdict and, inside GitHub Actions, the step summary, outputs and
+/// annotations.
+enum Reports {
+    static func write(_ report: JSONValue, workspace: Workspace, announce: Bool) throws {
+        let reports = workspace.config.reports
+        let directory = workspace.root + "/" + reports.directory
+        try ReportWriter.write(report, to: directory, displayDirectory: reports.directory, formats: reports.formats,
+                               toolVersion: Version.current)
+        let environment = ProcessEnvironment.current
+        guard environment["GITHUB_ACTIONS"] == "true" else { return }
+        for line in ReportWriter.annotations(report) { Terminal.out(line) }
+        if let summary = environment["GITHUB_STEP_SUMMARY"], !summary.isEmpty {
+            try append(MarkdownRenderer.render(report), to: summary)
+        }
+        if let outputs = environment["GITHUB_OUTPUT"], !outputs.isEmpty {
+            var lines = "verdict=\(Escaping.dotenv(report["verdict"]?.stringValue ?? "none"))\nreport-dir=\(Escaping.dotenv(reports.directory))\n"
+            if let digest = report["lineage"]?["models"]?.arrayValue?.first?["hash"]?.stringValue {
+                lines += "model-digest=sha256:\(Escaping.dotenv(digest))\n"
+            }
+            try append(lines, to: outputs)
+        }
+    }
+
+    /// Appends to a file the runner gave (GitHub reads these after the step).
+    static func append(_ text: String, to path: String) throws {
+        let existing = FileSystem.exists(path) ? try FileSystem.read(path, limit: 64 << 20) : []
+        try FileSystem.writeAtomically(path, existing + Array(text.utf8))
+    }
+}
+
 /// The body both `verify` and `ci` share: run, print, exit.
 enum Gatekeeper {
     static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool) throws {
@@ -81,6 +112,9 @@ enum Gatekeeper {
             if json { Terminal.err(text) } else { Terminal.out(text) }
         }
         let document = try verification.run()
+        if document.verdict != nil {
+            try Reports.write(document.json, workspace: workspace, announce: !output.json)
+        }
         if output.json {
             output.emit(document.json)
         } else {

@@ -70,6 +70,8 @@ public struct VerdictDocument: Sendable {
                          "failed": .int(Int64(findings.filter { $0.outcome == .failed }.count)),
                          "skipped": .int(Int64(findings.filter { $0.outcome == .skipped }.count))]),
             ("metrics", .array(metrics.map(\.json))),
+            ("lineage", ["data": .array(change.lineage?.new.data.map(\.json) ?? []),
+                         "models": .array(change.lineage?.new.models.map(\.json) ?? [])]),
             ("ci", ci?.json ?? .null),
             ("recorded", .bool(recorded)),
             ("record_explanation", .string(recordExplanation)),

@@ -1,0 +1,51 @@
+import ArgumentParser
+import MLCILineage
+import MLCIReport
+import MLCISupport
+
+extension MLCICommand {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render report files again from a report.json (verify and ci write them all).",
+            discussion: "Formats: json, junit, sarif, gitlab (code quality, metrics, dotenv), markdown. Files land in the reports folder (reports.dir in mlci.yaml) or --out.")
+
+        @Option(name: .customLong("format"), help: "A format to render (repeatable); default: those in mlci.yaml.")
+        var formats: [String] = []
+
+        @Option(help: "The report.json to render (default: the reports folder's).")
+        var from: String?
+
+        @Option(help: "Write into this folder instead of the reports folder.")
+        var out: String?
+
+        func validate() throws {
+            for format in formats where ReportWriter.files(for: format).isEmpty {
+                throw ValidationError("unknown format '\(format)'; use json, junit, sarif, gitlab or markdown")
+            }
+        }
+
+        func run() throws {
+            let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory)
+            let reports = workspace?.config.reports
+            let folder = out ?? (workspace.map { $0.root + "/" + ($0.config.reports.directory) } ?? ".mlci/reports")
+            let source = from ?? folder + "/report.json"
+            guard FileSystem.exists(source) else {
+                throw InputError("\(source): no such file", hint: "run 'mlci verify' first, or give --from")
+            }
+            let bytes = try FileSystem.read(source, limit: 256 << 20, display: source)
+            let report: JSONValue
+            do {
+                report = try JSONParser().parse(bytes)
+            } catch {
+                throw InputError(error.message, at: SourceLocation(file: source, line: error.line, column: error.column))
+            }
+            guard report["schema"] == "mlci.verdict/1" else {
+                throw InputError("\(source) is not an mlci report (no \"schema\": \"mlci.verdict/1\")", at: SourceLocation(file: source, line: 1))
+            }
+            let written = try ReportWriter.write(report, to: folder, displayDirectory: out ?? reports?.directory ?? folder,
+                                                 formats: formats.isEmpty ? (reports?.formats ?? ["json"]) : formats,
+                                                 toolVersion: Version.current)
+            for path in written { Terminal.out("wrote \(printable(path))") }
+        }
+    }
+}
