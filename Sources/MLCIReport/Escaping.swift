@@ -49,6 +49,12 @@ public enum Escaping {
         return out
     }
 
+    /// Text inside a quoted Mermaid label: letters, digits and a few safe marks only.
+    public static func mermaidLabel(_ text: String) -> String {
+        String(text.unicodeScalars.filter { ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._- ".unicodeScalars.contains($0)) && $0.value < 0x3000 }
+            .map(Character.init).prefix(60))
+    }
+
     /// A label value in OpenMetrics: `\`, `"` and newlines escaped.
     public static func openMetrics(_ text: String) -> String {
         var out = ""

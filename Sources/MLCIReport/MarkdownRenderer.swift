@@ -33,6 +33,18 @@ public enum MarkdownRenderer {
             }
             sections.append(table)
         }
+        if let history = report["history"], let points = history["points"]?.arrayValue, points.count >= 2 {
+            let metric = history["metric"]?.stringValue ?? "metric"
+            let labels = points.map { "\"\(Escaping.mermaidLabel($0["commit"]?.stringValue ?? ""))\"" }.joined(separator: ", ")
+            let values = points.map { JSONWriter.number($0["value"]?.doubleValue ?? 0) }.joined(separator: ", ")
+            var chart = "### \(Escaping.markdown(metric)) on \(Escaping.markdown(report["baseline"]?["ref"]?.stringValue ?? "the target branch"))\n\n"
+            chart += "```mermaid\nxychart-beta\n  title \"\(Escaping.mermaidLabel(metric))\"\n  x-axis [\(labels)]\n  line [\(values)]\n```\n\n"
+            chart += "| commit | \(Escaping.markdown(metric)) |\n|---|---:|\n"
+            for point in points {
+                chart += "| `\(Escaping.markdown(point["commit"]?.stringValue ?? ""))` | \(JSONWriter.number(point["value"]?.doubleValue ?? 0)) |\n"
+            }
+            sections.append(chart)
+        }
         let data = report["change"]?["data"]?.arrayValue ?? []
         let params = report["change"]?["params"]?.arrayValue ?? []
         if !data.isEmpty || !params.isEmpty {

@@ -42,6 +42,8 @@ public struct VerdictDocument: Sendable {
     public var recordExplanation: String
     public var time: String
     public var tool: String
+    /// A metric over the target branch's last verified commits (from the notes ledger).
+    public var history: (metric: String, points: [(commit: String, value: Double)])? = nil
 
     public var json: JSONValue {
         let members: [(String, JSONValue)] = [
@@ -73,6 +75,9 @@ public struct VerdictDocument: Sendable {
             ("lineage", ["data": .array(change.lineage?.new.data.map(\.json) ?? []),
                          "models": .array(change.lineage?.new.models.map(\.json) ?? [])]),
             ("ci", ci?.json ?? .null),
+            ("history", history.map { h in
+                ["metric": .string(h.metric), "points": .array(h.points.map { ["commit": .string($0.commit), "value": .double($0.value)] })]
+            } ?? .null),
             ("recorded", .bool(recorded)),
             ("record_explanation", .string(recordExplanation)),
             ("tool", .string(tool)),

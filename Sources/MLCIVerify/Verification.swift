@@ -129,12 +129,13 @@ public final class Verification {
             }
         }
         let verdict: VerdictDocument.Verdict = findings.contains(where: \.rejects) ? .rejected : .approved
+        let history = try metricHistory(baseline: baseline, comparisons: comparisons)
         // The verdict belongs to a commit only if the tree verified is exactly that commit's.
         let endedClean = !(try repository.isDirty())
         var document = VerdictDocument(
             verdict: verdict, commit: head, tree: head.tree, isTreeClean: endedClean, baseline: baseline, change: change,
             stages: stages, findings: findings, metrics: comparisons, ci: options.ci, recorded: false, recordExplanation: "",
-            time: now, tool: Self.tool)
+            time: now, tool: Self.tool, history: history)
         if options.noRecord {
             document.recordExplanation = "not recorded (--no-record)"
         } else if !endedClean {
@@ -256,6 +257,27 @@ public final class Verification {
             }
         }
         return findings
+    }
+
+    /// The history metric (`reports.history_metric`, or the first gated metric) on the target
+    /// branch's last 20 verified commits, read from their notes, oldest first.
+    func metricHistory(baseline: VerdictDocument.Baseline, comparisons: [MetricComparison]) throws -> (metric: String, points: [(commit: String, value: Double)])? {
+        guard let metric = workspace.config.reports.historyMetric ?? workspace.config.gate.metrics.first?.name,
+              let tip = workspace.repository.branchTip("origin/\(baseline.reference)") ?? workspace.repository.branchTip(baseline.reference) else {
+            return nil
+        }
+        let notes = try workspace.repository.notes()
+        var points: [(commit: String, value: Double)] = []
+        var walked = 0
+        try workspace.repository.walk(from: [tip], order: .topological, firstParentOnly: true) { (id: ObjectID) throws(GitError) -> Bool in
+            walked += 1
+            if let text = notes[id], let note = try? JSONParser().parse(text), let value = note["metrics"]?[metric]?.doubleValue {
+                points.append((id.short(), value))
+            }
+            return points.count < 20 && walked < 500
+        }
+        guard !points.isEmpty else { return nil }
+        return (metric, points.reversed())
     }
 
     /// `gate.data`: expectations on each listed data file, read from the working tree.

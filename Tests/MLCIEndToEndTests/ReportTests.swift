@@ -108,3 +108,25 @@ import Testing
         #expect(broken.stderr.contains("broken.json:1:12"))
     }
 }
+
+@Suite struct HistoryChartTests {
+    @Test func theSummaryChartsTheMetricOverTheVerifiedCommitsOfTheTargetBranch() throws {
+        let sandbox = try pipeline(accuracy: "0.90")
+        #expect(try mlci("verify", in: sandbox).status == 0)  // records 0.90 on main
+        for accuracy in ["0.91", "0.92"] {
+            try sandbox.write("acc.txt", accuracy + "\n")
+            #expect(try mlci("verify", "--no-record", in: sandbox).status == 0)
+            try sandbox.commit("accuracy \(accuracy)")
+            #expect(try mlci("verify", in: sandbox).status == 0)
+        }
+        try sandbox.git("checkout", "-q", "-b", "next")
+        try sandbox.write("acc.txt", "0.925\n")
+        #expect(try mlci("verify", in: sandbox).status == 0)
+        let summary = try String(contentsOfFile: sandbox.root + "/.mlci/reports/summary.md", encoding: .utf8)
+        #expect(summary.contains("```mermaid\nxychart-beta\n  title \"accuracy\""))
+        #expect(summary.contains("line [0.9, 0.91, 0.92]"))
+        #expect(summary.contains("| commit | accuracy |"))
+        let report = try JSONParser().parse(Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.root + "/.mlci/reports/report.json"))))
+        #expect(report["history"]?["points"]?.arrayValue?.count == 3)
+    }
+}
