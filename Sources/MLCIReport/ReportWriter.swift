@@ -17,6 +17,7 @@ public enum ReportWriter {
         case "sarif": ["results.sarif"]
         case "gitlab": ["gl-code-quality.json", "metrics.txt", "mlci.env"]
         case "markdown", "github": ["summary.md"]
+        case "html": ["report.html"]
         default: []
         }
     }
@@ -45,6 +46,7 @@ public enum ReportWriter {
         case "metrics.txt": GitLabRenderers.metrics(report)
         case "mlci.env": GitLabRenderers.dotenv(report, reportDirectory: displayDirectory)
         case "summary.md": MarkdownRenderer.render(report)
+        case "report.html": HTMLRenderer.render(report)
         default: JSONWriter().string(report)
         }
     }

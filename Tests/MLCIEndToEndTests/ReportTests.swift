@@ -14,7 +14,9 @@ import Testing
         let sandbox = try pipeline()
         let gate = "accuracy: {min: 0.95}\n    \"\(metric.replacingOccurrences(of: "\"", with: "\\\""))\": {min: 1}\n  data:\n    values.csv:\n      in_set: {label: [ok]}"
         try sandbox.write("mlci.yaml", try sandbox.read("mlci.yaml").replacingOccurrences(of: "accuracy: {min: 0.5, max_drop: 0.02}", with: gate))
-        try sandbox.write("eval.sh", "printf '{\"accuracy\": %s, \"\(metric.replacingOccurrences(of: "'", with: "'\"'\"'").replacingOccurrences(of: "\"", with: "\\\""))\": 0.5}\\n' \"$(cat acc.txt)\" > metrics.json\n")
+        // The metrics come from a template so no shell quoting stands between the name and the file.
+        try sandbox.write("metrics.template", "{\"accuracy\": ACC, \"\(metric.replacingOccurrences(of: "\"", with: "\\\""))\": 0.5}\n")
+        try sandbox.write("eval.sh", "sed \"s/ACC/$(cat acc.txt)/\" metrics.template > metrics.json\n")
         let csvValue = "\"" + Self.hostile.replacingOccurrences(of: "\"", with: "\"\"").replacingOccurrences(of: "\u{1B}", with: "") + "\""
         try sandbox.write("values.csv", "label\nok\n\(csvValue)\n")
         try sandbox.commit("hostile names and values")
@@ -71,6 +73,11 @@ import Testing
         let result = try mlci("verify", in: sandbox)
         #expect(result.status == 1)
         let reports = sandbox.root + "/.mlci/reports"
+        // The hostile text reached the report: the metric gate and the data check both ran on it.
+        let report = try String(contentsOfFile: reports + "/report.json", encoding: .utf8)
+        #expect(report.contains("acc<&\\\"'|`@x::y>"), "the hostile metric was not gated")
+        #expect(report.contains("alert('x')"), "the hostile data value was not reported")
+        #expect(!report.contains("stage 'evaluate' failed"), "a stage failed before the gates ran")
         let markdown = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
         #expect(!markdown.contains("<script>"))
         #expect(!markdown.contains("@team"))
@@ -84,8 +91,20 @@ import Testing
         ])
         let annotations = github.stdout.split(separator: "\n").filter { $0.hasPrefix("::error") || $0.hasPrefix("::warning") }
         #expect(!annotations.isEmpty)
+        #expect(annotations.count >= 2)
         for line in annotations {
-            #expect(line.components(separatedBy: "::").count == 3, "\(line)")  // `::error props::message`, nothing more
+            // The runner splits `::command props::message` at the first `::` after the command; the
+            // message may then hold anything but a line break, the properties only known keys.
+            let body = line.dropFirst(2)
+            let split = try #require(body.range(of: "::"), "\(line)")
+            let head = body[..<split.lowerBound].split(separator: " ", maxSplits: 1)
+            #expect(["error", "warning"].contains(String(head[0])))
+            let properties = head.count > 1 ? head[1].split(separator: ",") : []
+            for property in properties {
+                let pair = property.split(separator: "=", maxSplits: 1)
+                #expect(pair.count == 2 && ["file", "line", "col", "endLine", "endColumn", "title"].contains(String(pair[0])), "\(line)")
+                #expect(!pair[1].contains(":") && !pair[1].contains("\r"), "\(line)")
+            }
         }
         let outputs = try String(contentsOfFile: sandbox.base + "/output", encoding: .utf8)
         #expect(outputs.contains("verdict=rejected\n"))
@@ -128,5 +147,66 @@ import Testing
         #expect(summary.contains("| commit | accuracy |"))
         let report = try JSONParser().parse(Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.root + "/.mlci/reports/report.json"))))
         #expect(report["history"]?["points"]?.arrayValue?.count == 3)
+    }
+}
+
+/// The HTML report as a browser sees it: headless Chromium parses and paints it.
+@Suite struct HTMLReportTests {
+    @Test func aBrowserShowsTheVerdictAndNoHostileMarkupRuns() throws {
+        let sandbox = try ReportTests().rejectedPipeline()
+        let result = try mlci("verify", in: sandbox)
+        #expect(result.status == 1)
+        let html = sandbox.root + "/.mlci/reports/report.html"
+        let source = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(!source.contains("<script"))
+        #expect(!source.contains("\u{1B}"))
+        #expect(source.contains("Content-Security-Policy"))
+
+        let browser = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(sandbox.base)/chromium"]
+        let dom = try ProcessRunner.run("chromium", browser + ["--dump-dom", "file://" + html])
+        #expect(dom.status == 0, "\(dom.stderr)")
+        #expect(dom.stdout.contains("<h1 id=\"verdict\" style=\"color:#cf222e\">mlci: rejected</h1>"))
+        #expect(!dom.stdout.contains("<script"), "hostile text became an element")
+        #expect(dom.stdout.contains("&lt;script&gt;alert"))
+
+        let png = sandbox.base + "/report.png"
+        let shot = try ProcessRunner.run("chromium", browser + ["--screenshot=" + png, "--window-size=1000,700", "file://" + html])
+        #expect(shot.status == 0, "\(shot.stderr)")
+        // Decode the PNG and count the verdict's red pixels: the page was painted, not blank.
+        let script = """
+        import struct, sys, zlib
+        data = open(sys.argv[1], "rb").read()
+        assert data[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+        pos, idat, header = 8, b"", None
+        while pos < len(data):
+            length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+            chunk = data[pos + 8:pos + 8 + length]
+            if kind == b"IHDR": header = struct.unpack(">IIBBBBB", chunk)
+            if kind == b"IDAT": idat += chunk
+            pos += 12 + length
+        width, height, depth, color = header[:4]
+        assert depth == 8 and color in (2, 6), header
+        bpp = 3 if color == 2 else 4
+        raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+        for y in range(height):
+            kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+            for i in range(stride):
+                a = line[i - bpp] if i >= bpp else 0
+                b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+                if kind == 1: line[i] = (line[i] + a) & 255
+                elif kind == 2: line[i] = (line[i] + b) & 255
+                elif kind == 3: line[i] = (line[i] + (a + b) // 2) & 255
+                elif kind == 4:
+                    p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                    line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+            rows.append(line); prev = line
+        red = sum(1 for row in rows for x in range(0, stride, bpp) if abs(row[x] - 0xcf) < 24 and abs(row[x + 1] - 0x22) < 24 and abs(row[x + 2] - 0x2e) < 24)
+        print(f"red={red}")
+        assert red > 200, red
+        """
+        try script.write(toFile: sandbox.base + "/pixels.py", atomically: true, encoding: .utf8)
+        let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3"
+        let pixels = try ProcessRunner.run(python, [sandbox.base + "/pixels.py", png])
+        #expect(pixels.status == 0, "\(pixels.stdout)\(pixels.stderr)")
     }
 }
