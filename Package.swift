@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
         .target(name: "MLCIStats"),
         .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MLCIPublish", dependencies: ["MLCISupport"]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
@@ -51,7 +52,7 @@ let package = Package(
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport",
+                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -58,6 +58,7 @@ extension MLCICommand {
             """)
 
         @OptionGroup var gate: GateOptions
+        @OptionGroup var posting: PostOptions
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
@@ -67,7 +68,8 @@ extension MLCICommand {
                 Terminal.err("note: no GitHub Actions or GitLab CI environment found; verifying without CI context")
             }
             let workspace = try repository.workspace()
-            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: context), output: output, plain: true)
+            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: context), output: output, plain: true,
+                               post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil)
         }
     }
 }
@@ -104,7 +106,8 @@ enum Reports {
 
 /// The body both `verify` and `ci` share: run, print, exit.
 enum Gatekeeper {
-    static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool) throws {
+    static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool,
+                    post: ((JSONValue) throws -> Void)? = nil) throws {
         let verification = Verification(workspace: workspace, options: options)
         let json = output.json
         verification.echo = { line in
@@ -121,6 +124,7 @@ enum Gatekeeper {
             let style = plain ? Style(enabled: false) : output.style
             Terminal.out(Render.verdict(document, style: style))
         }
+        if let post, document.verdict != nil { try post(document.json) }
         if document.verdict == .rejected { throw ExitCode(1) }
     }
 }
