@@ -1,0 +1,105 @@
+import Foundation
+import MLCISupport
+import MLCITestSupport
+import Testing
+
+/// The GitHub Action (action/) and the GitLab component (templates/), checked with the CI
+/// systems' own schemas and run the way the runners run them.
+@Suite struct CIIntegrationTests {
+    var python: String { ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3" }
+    var root: String { MLCIBinary.packageRoot }
+
+    /// Runs check-jsonschema (from the venv next to the Python the tests use).
+    func checkSchema(_ schema: String, _ files: [String]) throws -> ProcessResult {
+        let checker = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("check-jsonschema").path
+        return try ProcessRunner.run(checker, ["--builtin-schema", schema] + files)
+    }
+
+    /// A GitLab component is two YAML documents (spec header, jobs); the schema takes one at a time.
+    func splitComponent(_ path: String, into directory: String) throws -> [String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let parts = text.components(separatedBy: "\n---\n")
+        #expect(parts.count == 2, "a component is a spec header and the jobs")
+        return try parts.enumerated().map { index, part in
+            let file = directory + "/component-\(index).yml"
+            try part.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+    }
+
+    @Test func theActionTheWorkflowAndTheComponentValidateWithTheCISchemas() throws {
+        let sandbox = try GitSandbox()
+        let action = try checkSchema("vendor.github-actions", [root + "/action/action.yml"])
+        #expect(action.status == 0, "\(action.stdout)\(action.stderr)")
+        let workflow = try checkSchema("vendor.github-workflows", [root + "/examples/ci/github-workflow.yml"])
+        #expect(workflow.status == 0, "\(workflow.stdout)\(workflow.stderr)")
+        let documents = try splitComponent(root + "/templates/mlci/template.yml", into: sandbox.base)
+        let gitlab = try checkSchema("vendor.gitlab-ci", documents + [root + "/examples/ci/gitlab-ci.yml"])
+        #expect(gitlab.status == 0, "\(gitlab.stdout)\(gitlab.stderr)")
+
+        // The schema is not vacuous: a misspelt report kind is refused.
+        let broken = sandbox.base + "/broken.yml"
+        try String(contentsOfFile: documents[1], encoding: .utf8).replacingOccurrences(of: "junit:", with: "junitt:")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        #expect(try checkSchema("vendor.gitlab-ci", [broken]).status != 0)
+    }
+
+    @Test func theComponentPublishesTheFilesMlciWritesAndTheWorkflowUsesRealInputs() throws {
+        let script = """
+        import sys, yaml
+        root = sys.argv[1]
+        header, jobs = yaml.safe_load_all(open(f"{root}/templates/mlci/template.yml"))
+        reports = jobs["mlci"]["artifacts"]["reports"]
+        assert reports == {"junit": "mlci-reports/junit.xml", "codequality": "mlci-reports/gl-code-quality.json",
+                           "metrics": "mlci-reports/metrics.txt", "dotenv": "mlci-reports/mlci.env"}, reports
+        assert jobs["mlci"]["artifacts"]["when"] == "always"
+        used = set()
+        for text in [open(f"{root}/templates/mlci/template.yml").read()]:
+            import re
+            used |= set(re.findall(r"\\$\\[\\[ inputs\\.([\\w-]+) \\]\\]", text))
+        assert used == set(header["spec"]["inputs"]), (used, header["spec"]["inputs"])
+        action = yaml.safe_load(open(f"{root}/action/action.yml"))
+        workflow = yaml.safe_load(open(f"{root}/examples/ci/github-workflow.yml"))
+        for step in workflow["jobs"]["gate"]["steps"]:
+            if "/mlci/action@" in step.get("uses", ""):
+                assert set(step.get("with", {})) <= set(action["inputs"]), step
+        assert {"verdict", "report-dir", "model-digest"} <= set(action["outputs"])
+        # Inputs reach the scripts through env only: no ${{ inputs.* }} inside a run: line.
+        for step in action["runs"]["steps"]:
+            assert "${{" not in step.get("run", ""), step
+        print("consistent")
+        """
+        let sandbox = try GitSandbox()
+        try script.write(toFile: sandbox.base + "/check.py", atomically: true, encoding: .utf8)
+        let result = try ProcessRunner.run(python, [sandbox.base + "/check.py", root])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("consistent"))
+    }
+
+    @Test func theActionsRunScriptGatesAndRendersTheExtraFormats() throws {
+        let sandbox = try pipeline()
+        let bin = URL(fileURLWithPath: MLCIBinary.path).deletingLastPathComponent().path
+        var environment = [
+            "PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": sandbox.base + "/output",
+            "MLCI_COMMAND": "ci", "MLCI_FORMATS": "html, junit", "MLCI_COMMENT": "false",
+        ]
+        try? FileManager.default.removeItem(atPath: sandbox.root + "/.mlci/reports")
+        let run = try ProcessRunner.run(root + "/action/run.sh", [], in: sandbox.root, environment: sandbox.environment(environment))
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let outputs = try String(contentsOfFile: sandbox.base + "/output", encoding: .utf8)
+        #expect(outputs.contains("verdict=approved\n") && outputs.contains("exit-code=0\n"))
+        #expect(FileManager.default.fileExists(atPath: sandbox.root + "/.mlci/reports/report.html"))
+
+        // Hostile inputs are refused, not run.
+        environment["MLCI_COMMAND"] = "ci; touch pwned"
+        let hostile = try ProcessRunner.run(root + "/action/run.sh", [], in: sandbox.root, environment: sandbox.environment(environment))
+        #expect(hostile.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/pwned"))
+        environment["MLCI_COMMAND"] = "ci"
+        environment["MLCI_FORMATS"] = "nope\n::error::injected"
+        let formats = try ProcessRunner.run(root + "/action/run.sh", [], in: sandbox.root, environment: sandbox.environment(environment))
+        #expect(formats.status == 0)
+        #expect(!formats.stdout.contains("::error::injected"))
+    }
+}
