@@ -7,7 +7,7 @@ import Testing
 /// in names and values.
 @Suite struct ReportTests {
     /// Text that would break or drive a consumer if written raw.
-    static let hostile = "<script>alert('x')</script> & \"q\" | `tick` ::error::boom @team \u{1B}[31mred\u{1B}[0m %0A"
+    static let hostile = "<script>alert('x')</script> & \"q\" | `tick` ::error::boom @team \u{1B}[31mred\u{1B}[0m %0A\nline two ::warning::x\r\n"
 
     func rejectedPipeline() throws -> GitSandbox {
         let metric = "acc<&\"'|`@x::y>"
@@ -18,7 +18,8 @@ import Testing
         try sandbox.write("metrics.template", "{\"accuracy\": ACC, \"\(metric.replacingOccurrences(of: "\"", with: "\\\""))\": 0.5}\n")
         try sandbox.write("eval.sh", "sed \"s/ACC/$(cat acc.txt)/\" metrics.template > metrics.json\n")
         let csvValue = "\"" + Self.hostile.replacingOccurrences(of: "\"", with: "\"\"").replacingOccurrences(of: "\u{1B}", with: "") + "\""
-        try sandbox.write("values.csv", "label\nok\n\(csvValue)\n")
+        let long = "\"" + String(repeating: "<&\"\"|`", count: 4000) + "\""
+        try sandbox.write("values.csv", "label\nok\n\(csvValue)\n\(long)\n")
         try sandbox.commit("hostile names and values")
         return sandbox
     }
@@ -92,6 +93,8 @@ import Testing
         let annotations = github.stdout.split(separator: "\n").filter { $0.hasPrefix("::error") || $0.hasPrefix("::warning") }
         #expect(!annotations.isEmpty)
         #expect(annotations.count >= 2)
+        #expect(!github.stdout.contains("\nline two"), "a newline in a value started a new workflow-command line")
+        #expect(report.contains("line two"), "the value with a newline was not reported")
         for line in annotations {
             // The runner splits `::command props::message` at the first `::` after the command; the
             // message may then hold anything but a line break, the properties only known keys.
