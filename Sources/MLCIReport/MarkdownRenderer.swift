@@ -1,7 +1,8 @@
 import MLCISupport
 
 /// The Markdown for the PR/MR comment and the GitHub step summary: the verdict first, then
-/// metrics (baseline, candidate, delta, pass/fail), data and params changes, failed checks.
+/// metrics (baseline, candidate, delta, pass/fail), the metric's history, data and params changes,
+/// drift and fairness tables, failed checks.
 /// Every value from files and commits is escaped; long reports end with a pointer to the
 /// full report instead of being cut mid-table.
 public enum MarkdownRenderer {
@@ -56,6 +57,28 @@ public enum MarkdownRenderer {
             for change in params {
                 func value(_ key: String) -> String { change[key].map { Escaping.markdown(JSONWriter(style: .compact).string($0), limit: 60) } ?? "–" }
                 table += "| params | \(Escaping.markdown(change["key"]?.stringValue ?? "")) | \(value("old")) | \(value("new")) |\n"
+            }
+            sections.append(table)
+        }
+        let checks = report["checks"]?.arrayValue ?? []
+        func number(_ value: JSONValue?) -> String { value?.doubleValue.map { JSONWriter.number(($0 * 1e6).rounded() / 1e6) } ?? "–" }
+        let drift = checks.filter { $0["check"] == "drift.column" }
+        if !drift.isEmpty {
+            var table = "### Drift\n\n| data | column | method | statistic | p-value | threshold | |\n|---|---|---|---:|---:|---:|---|\n"
+            for check in drift.prefix(50) {
+                let observed = check["observed"] ?? .null
+                let file = check["subject"]?.stringValue.map { String($0.prefix { $0 != ":" }) } ?? ""
+                table += "| \(Escaping.markdown(file)) | \(Escaping.markdown(observed["column"]?.stringValue ?? "")) | \(Escaping.markdown(observed["method"]?.stringValue ?? "")) | \(number(observed["statistic"])) | \(number(observed["p_value"])) | \(number(observed["threshold"])) | \(observed["drifted"] == .bool(true) ? "⚠️ drifted" : "✅") |\n"
+            }
+            if drift.count > 50 { table += "\n_… and \(drift.count - 50) more columns in report.json._\n" }
+            sections.append(table)
+        }
+        let fairness = checks.filter { $0["family"] == "fairness" && $0["observed"]?.doubleValue != nil }
+        if !fairness.isEmpty {
+            var table = "### Fairness\n\n| check | predictions | value | limit | |\n|---|---|---:|---|---|\n"
+            for check in fairness.prefix(50) {
+                let limit = (check["expected"]?.objectValue ?? []).map { "\($0.0) \(number($0.1))" }.joined(separator: ", ")
+                table += "| \(Escaping.markdown(check["check"]?.stringValue ?? "")) | \(Escaping.markdown(check["subject"]?.stringValue ?? "")) | \(number(check["observed"])) | \(Escaping.markdown(limit)) | \(check["outcome"] == "failed" ? "❌" : "✅") |\n"
             }
             sections.append(table)
         }

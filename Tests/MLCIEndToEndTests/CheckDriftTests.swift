@@ -33,7 +33,8 @@ import Testing
 
     @Test func verifyComparesTheDataWithTheBaselineCommitsCopy() throws {
         let sandbox = try GitSandbox()
-        try sandbox.write("mlci.yaml", "version: 1\ngate:\n  drift: {data: data.csv, share_max: 0.5}\n")
+        try sandbox.write("mlci.yaml", "version: 1\ngate:\n  drift: {data: data.csv, share_max: 0.5}\n  fairness: {predictions: p.csv, group: g, label: y, prediction: p, disparate_impact_min: 0.8}\n")
+        try sandbox.write("p.csv", "g,y,p\n" + (0..<10).map { "M,\($0 % 2),\($0 < 5 ? 1 : 0)\nF,\($0 % 2),\($0 < 2 ? 1 : 0)" }.joined(separator: "\n") + "\n")
         try sandbox.write("data.csv", csv(0))
         try sandbox.commit("data")
         try sandbox.git("checkout", "-q", "-b", "new-data")
@@ -43,6 +44,17 @@ import Testing
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("drift.dataset"))
         #expect(result.stdout.contains("column 'amount' drifted (ks"))
+        // The summary and the HTML report show both as tables and charts.
+        let reports = sandbox.root + "/.mlci/reports"
+        let summary = try String(contentsOfFile: reports + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("### Drift\n\n| data | column | method |"))
+        #expect(summary.contains("| data.csv | amount | ks |"))
+        #expect(summary.contains("⚠️ drifted"))
+        #expect(summary.contains("### Fairness\n"))
+        #expect(summary.contains("| fairness.disparate\\_impact | p.csv | 0.4 | min 0.8 | ❌ |"), "\(summary)")
+        let html = try String(contentsOfFile: reports + "/report.html", encoding: .utf8)
+        #expect(html.contains("aria-label=\"drift per column\""))
+        #expect(html.contains(">amount</text>"))
     }
 }
 
