@@ -76,6 +76,25 @@ import Testing
         #expect(result.stdout.contains("consistent"))
     }
 
+    @Test func theActionKeysItsBuildCacheByTheSourceItBuilds() throws {
+        let sandbox = try GitSandbox()
+        let extract = "import yaml, sys; print(next(s for s in yaml.safe_load(open(sys.argv[1]))['runs']['steps'] if s.get('id') == 'key')['run'])"
+        let step = try ProcessRunner.run(python, ["-c", extract, root + "/action/action.yml"]).stdout
+        func key(version: String) throws -> String {
+            let output = sandbox.base + "/output-\(UUID().uuidString)"
+            let result = try ProcessRunner.run("bash", ["-c", step], environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "GITHUB_ACTION_PATH": root + "/action",
+                "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "GITHUB_OUTPUT": output, "MLCI_VERSION": version,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            return try String(contentsOfFile: output, encoding: .utf8)
+        }
+        let source = try key(version: "")
+        #expect(source.range(of: #"^key=mlci-Linux-X64-source-[0-9a-f]{16}\n$"#, options: .regularExpression) != nil, "\(source)")
+        #expect(try key(version: "") == source)
+        #expect(try key(version: "1.2.3").hasPrefix("key=mlci-Linux-X64-1.2.3-"))
+    }
+
     @Test func theActionsRunScriptGatesAndRendersTheExtraFormats() throws {
         let sandbox = try pipeline()
         let bin = URL(fileURLWithPath: MLCIBinary.path).deletingLastPathComponent().path
