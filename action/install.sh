@@ -23,7 +23,7 @@ if ! works && [ -n "${MLCI_VERSION:-}" ] && [ -n "${GITHUB_ACTION_REPOSITORY:-}"
     need_libgit2  # the binary links the system libgit2
     tar -xzf "$tmp/$asset" -C "$BIN" mlci
   else
-    echo "mlci: no release binary for $MLCI_VERSION at $url; building from source"
+    echo "mlci: no release binary for $MLCI_VERSION at $url; building the source this action was checked out from"
   fi
   rm -rf "$tmp"
 fi
