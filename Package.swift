@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
         .target(name: "MLCIStats"),
         .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "MLCIPublish", dependencies: ["MLCISupport"]),
+        .target(name: "MLCIPublish", dependencies: ["MLCIReport", "MLCISupport"]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",

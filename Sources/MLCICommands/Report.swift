@@ -35,7 +35,7 @@ extension MLCICommand.Report {
         func run() throws {
             let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory)
             let reports = workspace?.config.reports
-            let folder = out ?? (workspace.map { $0.root + "/" + ($0.config.reports.directory) } ?? ".mlci/reports")
+            let folder = out ?? reportsFolder(workspace)
             let report = try loadReport(from ?? folder + "/report.json")
             let written = try ReportWriter.write(report, to: folder, displayDirectory: out ?? reports?.directory ?? folder,
                                                  formats: formats.isEmpty ? (reports?.formats ?? ["json"]) : formats,
@@ -54,7 +54,7 @@ extension MLCICommand.Report {
 
         func run() throws {
             let workspace = try? Workspace(discoveringFrom: FileSystem.currentDirectory)
-            let folder = workspace.map { $0.root + "/" + ($0.config.reports.directory) } ?? ".mlci/reports"
+            let folder = reportsFolder(workspace)
             let report = try loadReport(from ?? folder + "/report.json")
             do {
                 try Posting.post(report)
@@ -63,6 +63,11 @@ extension MLCICommand.Report {
             }
         }
     }
+}
+
+/// The reports folder of `workspace` (reports.dir in its mlci.yaml), or the default outside one.
+private func reportsFolder(_ workspace: Workspace?) -> String {
+    workspace.map { $0.root + "/" + $0.config.reports.directory } ?? ".mlci/reports"
 }
 
 /// Reads and checks a report.json written by verify or ci.

@@ -1,4 +1,5 @@
 import Foundation
+import MLCIReport
 import MLCISupport
 
 extension Publisher {

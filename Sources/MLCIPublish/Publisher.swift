@@ -1,4 +1,5 @@
 import Foundation
+import MLCIReport
 import MLCISupport
 
 /// Posts a verdict where reviewers see it: one sticky comment on the pull/merge request
@@ -47,8 +48,8 @@ public struct Publisher: Sendable {
         public var description: String
     }
 
-    /// The marker that makes the comment sticky; the Markdown summary starts with it.
-    public static let marker = "<!-- mlci:report -->"
+    /// The marker that makes the comment sticky: the one the Markdown summary starts with.
+    public static let marker = MarkdownRenderer.marker
     /// GitHub refuses comments longer than 65 536 characters.
     static let githubCommentLimit = 65_000
 

@@ -14,7 +14,7 @@ public enum HTMLRenderer {
         if !metrics.isEmpty {
             body += "<section><h2>Metrics</h2><table><tr><th>metric</th><th>baseline</th><th>candidate</th><th>delta</th></tr>"
             for metric in metrics {
-                func show(_ key: String) -> String { metric[key]?.doubleValue.map { JSONWriter.number(($0 * 1e6).rounded() / 1e6) } ?? "–" }
+                func show(_ key: String) -> String { Escaping.tableNumber(metric[key]) }
                 body += "<tr><td>\(e(metric["name"]?.stringValue ?? ""))</td><td>\(show("baseline"))</td><td>\(show("candidate"))</td><td>\(show("delta"))</td></tr>"
             }
             body += "</table></section>"

@@ -27,7 +27,7 @@ public enum MarkdownRenderer {
             var table = "### Metrics\n\n| metric | baseline | candidate | delta | |\n|---|---:|---:|---:|---|\n"
             for metric in metrics {
                 let name = metric["name"]?.stringValue ?? ""
-                func show(_ key: String) -> String { metric[key]?.doubleValue.map { JSONWriter.number(($0 * 1e6).rounded() / 1e6) } ?? "–" }
+                func show(_ key: String) -> String { Escaping.tableNumber(metric[key]) }
                 var delta = show("delta")
                 if let value = metric["delta"]?.doubleValue, value > 0 { delta = "+" + delta }
                 table += "| \(Escaping.markdown(name)) | \(show("baseline")) | \(show("candidate")) | \(delta) | \(failing.contains(name) ? "❌" : "✅") |\n"
@@ -61,7 +61,7 @@ public enum MarkdownRenderer {
             sections.append(table)
         }
         let checks = report["checks"]?.arrayValue ?? []
-        func number(_ value: JSONValue?) -> String { value?.doubleValue.map { JSONWriter.number(($0 * 1e6).rounded() / 1e6) } ?? "–" }
+        let number = Escaping.tableNumber
         let drift = checks.filter { $0["check"] == "drift.column" }
         if !drift.isEmpty {
             var table = "### Drift\n\n| data | column | method | statistic | p-value | threshold | |\n|---|---|---|---:|---:|---:|---|\n"
