@@ -7,6 +7,7 @@ import PackageDescription
 ///   CLibGit2 (system library) → MLCIGit (the only importer of CLibGit2)
 ///   MLCISupport (JSON, diagnostics, files) → MLCIHashing → MLCIConfig → MLCILineage
 ///   → MLCIPipeline (plan, run) → MLCIChecks (findings) → MLCIVerify (verdict, ledger, CI)
+///   → MLCIDeploy (deploy artifacts of approved commits, GitOps promotion, registry)
 ///   → MLCICommands (argument parsing, rendering) → mlci (entry point)
 let package = Package(
     name: "mlci",
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -50,9 +52,18 @@ let package = Package(
             dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
         ),
         .target(
+            name: "MLCIDeploy",
+            dependencies: [
+                "MLCIGit", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                "Yams",
+            ]
+        ),
+        .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
+                "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -70,6 +81,7 @@ let package = Package(
         .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIData", "MLCIConfig", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIStatsTests", dependencies: ["MLCIStats", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
+        .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]

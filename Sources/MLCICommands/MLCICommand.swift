@@ -1,4 +1,5 @@
 import ArgumentParser
+import MLCIDeploy
 import MLCIGit
 import MLCISupport
 import MLCIVerify
@@ -14,13 +15,14 @@ public struct MLCICommand: ParsableCommand {
         Exit codes:
           0  success (approved, clean, nothing differs)
           1  rejected, or a difference (verify/ci: the gate rejected the change or a
-             stage failed; status: files differ from mlci.lock)
+             stage failed; status: files differ from mlci.lock; emit, promote,
+             rollback: the commit is not approved or not on the target branch)
           2  no answer could be reached: bad usage, a bad mlci.yaml or input file
              (the message names file:line:col), or an environment problem
              (not a git repository, a shallow clone missing history)
         """,
         version: "mlci \(version)",
-        subcommands: [Verify.self, CI.self, Check.self, Report.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
+        subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
     )
 
     public init() {}
@@ -36,6 +38,9 @@ public struct MLCICommand: ParsableCommand {
         } catch let error as InputError {
             report(error.diagnostics)
             exit(withError: ExitCode(2))
+        } catch let error as Refusal {
+            report([Diagnostic(.error, error.message, hint: error.hint)])
+            exit(withError: ExitCode(1))
         } catch let error as InterruptedError {
             report([.error(error.description)])
             exit(withError: ExitCode(2))

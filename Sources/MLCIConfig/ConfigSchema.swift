@@ -129,20 +129,22 @@ public enum ConfigSchema {
         P("replicas", .integer(minimum: 0, maximum: 1000)),
         P("branch", .string(.branch, description: "The GitOps branch promote commits to.")),
         P("dir", .string(.path, description: "The GitOps folder promote writes to.")),
-        P("host", .string(.text)),
+        P("host", .string(.hostname, description: "The host name the environment serves on.")),
+        P("stage", .enumeration(["staging", "production"], description: "The MLflow-style stage this environment stands for (default: production for production/prod/live, else staging).")),
     ])
 
     static let deploy: Schema = .object([
         P("name", .string(.dnsLabel), required: true),
-        P("image", .string(.text), required: true),
-        P("model", .string(.path), required: true),
+        P("image", .string(.imageRepository, description: "The image repository; the commit is the tag."), required: true),
+        P("model", .string(.plainPath), required: true),
         P("preset", .enumeration(["python", "mlflow", "custom"])),
-        P("base_image", .string(.text)),
-        P("requirements", .string(.path)),
+        P("base_image", .string(.imageReference, description: "The base image; pin it by digest (name:tag@sha256:…).")),
+        P("requirements", .string(.plainPath)),
+        P("code", .either([.string(.plainPath), .array(.string(.plainPath))], description: "Code copied into the image (default: src when the commit has it).")),
         P("serve", .object([
-            P("command", .array(.string(.text), minItems: 1)),
+            P("command", .array(.string(.word), minItems: 1)),
             P("port", .integer(minimum: 1, maximum: 65535)),
-            P("health", .string(.text)),
+            P("health", .string(.httpPath)),
         ])),
         P("resources", .object([
             P("cpu", .string(.quantity)), P("memory", .string(.quantity)),

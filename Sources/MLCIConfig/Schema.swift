@@ -88,6 +88,19 @@ public enum StringRule: Sendable {
     case branch
     /// A dotted key into a metrics or params file (`train.lr`, `scores.f1`).
     case dottedKey
+    /// A path as ``path``, and also usable in line-based files and Dockerfiles: no control
+    /// characters, no glob characters `*?[]\\`, no `$` (Dockerfiles expand it), not starting with `!` or `#`.
+    case plainPath
+    /// One word of a command: any text without control characters (no newlines).
+    case word
+    /// An HTTP path for probes: `/` then letters, digits and `._~/-`.
+    case httpPath
+    /// A DNS-1123 subdomain (`models.example.com`), at most 253 characters.
+    case hostname
+    /// A container image repository without tag or digest (`registry.example.com/ml/churn`).
+    case imageRepository
+    /// A container image reference: repository, optional `:tag`, optional `@sha256:` digest.
+    case imageReference
 
     var noun: String {
         switch self {
@@ -99,6 +112,12 @@ public enum StringRule: Sendable {
         case .dnsLabel: "a DNS-1123 name (lowercase letters, digits and '-', at most 63 characters)"
         case .branch: "a branch name"
         case .dottedKey: "a dotted key such as train.lr"
+        case .plainPath: "a path relative to the repository root, without control or glob characters (*?[]\\$) and not starting with ! or #"
+        case .word: "text without control characters or line breaks"
+        case .httpPath: "an HTTP path such as /health (letters, digits and ._~/-)"
+        case .hostname: "a DNS name such as models.example.com (lowercase)"
+        case .imageRepository: "an image repository such as registry.example.com/ml/churn (no tag: the commit is the tag)"
+        case .imageReference: "an image reference such as python:3.12-slim or python:3.12-slim@sha256:<64 hex>"
         }
     }
 
@@ -121,6 +140,12 @@ public enum StringRule: Sendable {
         case .dnsLabel: #"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"#
         case .branch: #"^(?!/)(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock$)[^\u0000-\u0020~^:?*\[\\\u007f]+(?<!/)(?<!\.)$"#
         case .dottedKey: #"^[^.\s][^\s]*$"#
+        case .plainPath: #"^(?![/~!#])(?!(.*/)?\.\.(/|$))[^\u0000-\u001f\u007f*?\[\]\\$]+$"#
+        case .word: #"^[^\u0000-\u001f\u007f]+$"#
+        case .httpPath: #"^/[A-Za-z0-9._~/-]*$"#
+        case .hostname: ImageGrammar.hostname
+        case .imageRepository: "^" + ImageGrammar.repository + "$"
+        case .imageReference: "^" + ImageGrammar.repository + ImageGrammar.tagAndDigest + "$"
         }
     }
 
@@ -150,7 +175,36 @@ public enum StringRule: Sendable {
         case .dottedKey:
             guard let first = value.first, first != ".", !first.isWhitespace else { return false }
             return !value.contains { $0.isWhitespace }
+        case .plainPath:
+            guard StringRule.path.accepts(value), let first = value.first, first != "!", first != "#" else { return false }
+            return value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f && !"*?[]\\$".unicodeScalars.contains($0) }
+        case .word:
+            return value.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f }
+        case .httpPath:
+            return value.hasPrefix("/") && value.unicodeScalars.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || "._~/-".unicodeScalars.contains($0) }
+        case .hostname:
+            return value.utf8.count <= 253 && ImageGrammar.matches(value, ImageGrammar.hostname)
+        case .imageRepository:
+            return value.utf8.count <= 255 && ImageGrammar.matches(value, "^" + ImageGrammar.repository + "$")
+        case .imageReference:
+            return value.utf8.count <= 512 && ImageGrammar.matches(value, "^" + ImageGrammar.repository + ImageGrammar.tagAndDigest + "$")
         }
+    }
+}
+
+/// The grammar of container image references (distribution/reference), as regular expressions.
+public enum ImageGrammar {
+    static let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    static let domain = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?/)?"
+    /// A repository: optional registry host and port, then lowercase path components.
+    public static let repository = domain + component + "(?:/" + component + ")*"
+    /// An optional tag, then an optional sha256 digest.
+    public static let tagAndDigest = "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?"
+    static let hostname = #"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"#
+
+    static func matches(_ value: String, _ pattern: String) -> Bool {
+        guard let regex = try? Regex(pattern) else { return false }
+        return (try? regex.wholeMatch(in: value)) != nil
     }
 }
 
@@ -207,5 +261,19 @@ public enum Quantity {
               number.filter({ $0 == "." }).count <= 1, number != "." else { return false }
         if number.hasSuffix(".") { return false }
         return true
+    }
+
+    /// The quantity's value in base units (`500m` → 0.5, `1Gi` → 1073741824), for comparing
+    /// a request with its limit; `nil` when it is not a valid quantity.
+    public static func value(_ text: String) -> Double? {
+        guard isValid(text) else { return nil }
+        let factors: [(String, Double)] = [
+            ("Ki", 1024), ("Mi", 1_048_576), ("Gi", 1_073_741_824), ("Ti", 1_099_511_627_776), ("Pi", 1_125_899_906_842_624),
+            ("Ei", 1_152_921_504_606_846_976), ("m", 0.001), ("k", 1e3), ("M", 1e6), ("G", 1e9), ("T", 1e12), ("P", 1e15), ("E", 1e18),
+        ]
+        for (suffix, factor) in factors where text.hasSuffix(suffix) {
+            return Double(text.dropLast(suffix.count)).map { $0 * factor }
+        }
+        return Double(text)
     }
 }

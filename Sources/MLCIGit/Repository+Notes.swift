@@ -55,17 +55,8 @@ extension Repository {
         // mlci's writers (processes, worktrees, threads) take turns on an advisory lock in the
         // common git directory, so read-modify-write never interleaves; the compare-and-swap
         // below still guards against other writers (git notes) that do not take it.
-        let lockPath = commonDirectory + "/mlci-notes.lock"
-        let lockFD = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lockFD >= 0 {
-            while flock(lockFD, LOCK_EX) != 0 && errno == EINTR {}
-        }
-        defer {
-            if lockFD >= 0 {
-                flock(lockFD, LOCK_UN)
-                close(lockFD)
-            }
-        }
+        let lock = AdvisoryLock(path: commonDirectory + "/mlci-notes.lock")
+        defer { lock.release() }
         var attempt = 0
         while true {
             attempt += 1

@@ -43,10 +43,10 @@ public struct FileDigests: Sendable, Equatable {
     }
 }
 
-enum Hex {
+public enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    public static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for byte in bytes {
