@@ -105,6 +105,12 @@ extension Repository {
         }
     }
 
+    /// `name <email>` of the identity mlci writes commits as.
+    public func identity() throws(GitError) -> String {
+        let signature = try defaultSignature()
+        return "\(String(cString: signature.raw.pointee.name)) <\(String(cString: signature.raw.pointee.email))>"
+    }
+
     /// The identity for commits mlci writes: the repository's `user.name`/`user.email`, or
     /// `mlci <mlci@localhost>` when they are unset (typical on CI runners).
     func defaultSignature() throws(GitError) -> OwnedSignature {
