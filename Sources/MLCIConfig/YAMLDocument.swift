@@ -11,13 +11,41 @@ public enum YAMLDocument {
         if text.utf8.contains(0) {
             throw InputError("the file contains a NUL byte; it is not YAML text", at: SourceLocation(file: file))
         }
+        let root: Node?
         do {
-            return try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw InputError(describe(error, file: file))
         } catch {
             throw InputError("cannot parse YAML: \(error)", at: SourceLocation(file: file))
         }
+        // Aliases are resolved by sharing nodes, so nine lines can stand for a billion values
+        // ("billion laughs"): refuse a document whose expansion is far larger than any
+        // configuration, before anything walks it.
+        if let root {
+            var budget = expansionLimit
+            if !fits(root, budget: &budget) {
+                throw InputError("the YAML expands to more than \(expansionLimit) values through repeated aliases (*name)",
+                                 at: SourceLocation(file: file), hint: "write the values out instead of nesting aliases")
+            }
+        }
+        return root
+    }
+
+    /// The most nodes a document may expand to.
+    public static let expansionLimit = 1_000_000
+
+    static func fits(_ node: Node, budget: inout Int) -> Bool {
+        budget -= 1
+        if budget < 0 { return false }
+        switch node {
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, budget: &budget) || !fits(value, budget: &budget) { return false }
+        case .sequence(let sequence):
+            for item in sequence where !fits(item, budget: &budget) { return false }
+        default: break
+        }
+        return true
     }
 
     /// Reads and parses a YAML file: not UTF-8, too large and syntax errors are all located.
