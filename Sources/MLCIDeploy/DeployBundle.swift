@@ -65,8 +65,9 @@ public struct DeployBundle: Sendable, Equatable {
 
     static func checkYAML(_ text: String, path: String, template: String) throws {
         do {
-            for _ in try Yams.load_all(yaml: text) {}
-        } catch let error as YamlError {
+            let parser = try Parser(yaml: text)
+            while try parser.nextRoot() != nil {}
+        } catch {
             throw InputError("\(template) rendered \(path) as YAML that does not parse: \(error)",
                              hint: "a template must render valid YAML; insert text values with {{value}} so they are quoted")
         }
