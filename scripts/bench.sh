@@ -106,6 +106,18 @@ for i in range(10000):
     out.write(b"\n")' | git -C "$W/history" fast-import --quiet
   git -C "$W/history" reset -q --hard main
 fi
+if [ ! -d "$W/deploy" ]; then
+  log "deploy repo: the churn example's deploy section, approved"
+  gitinit "$W/deploy"
+  ( cd "$W/deploy"
+    mkdir -p models src && head -c 65536 /dev/urandom > models/model.npz
+    cp "$HERE/examples/churn/src/serve.py" src/ && cp "$HERE/examples/churn/requirements.txt" .
+    { printf 'version: 1\nmodels: [models/model.npz]\n'; sed -n '/^deploy:/,$p' "$HERE/examples/churn/mlci.yaml" | grep -v train_job; } > mlci.yaml
+    "$MLCI" lock >/dev/null && git add -A && git commit -qm "deploy" && "$MLCI" verify >/dev/null
+    "$MLCI" emit --out "$W/deploy-emitted" >/dev/null
+    mkdir -p "$W/deploy-env" && cp -r "$W/deploy-emitted/k8s/base" "$W/deploy-env/" && mkdir -p "$W/deploy-env/overlays" \
+      && cp -r "$W/deploy-emitted/k8s/overlays/production" "$W/deploy-env/overlays/" )
+fi
 
 # ------------------------------------------------------------------ measurements
 bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
@@ -125,6 +137,12 @@ bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --forma
 bench drift-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.csv --current current.csv" "$PY $HERE/scripts/drift_peer.py reference.csv current.csv"
 bench model-scan-1GiB 5 "$W" "$MLCI check model dense.pkl" "cat dense.pkl"
 bench version 20 "$W" "$MLCI --version" "git --version"
+bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomize $W/deploy-emitted/k8s/overlays/production"
+# Each run commits the environment's 8 manifests as a new root commit of a fresh branch.
+(cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
+  --prepare "sh -c 'git update-ref -d refs/heads/gitops; git update-ref -d refs/heads/gitops-peer; true'" \
+  "$MLCI promote --env production" "$HERE/scripts/gitops_peer.sh $W/deploy-env churn-model/production" >"$W/results/promote.log" 2>&1) \
+  || log "FAILED: promote (see $W/results/promote.log)"
 
 "$PY" - "$W/results" <<'PYEOF'
 import json, os, sys
@@ -140,6 +158,8 @@ rows = [
     ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≥ 5× faster"),
     ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≥ 500 MB/s"),
     ("version", "--version", "< 20 ms"),
+    ("emit", "emit: approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
+    ("promote", "promote: render + commit 8 manifests + note", "(git plumbing commit of the same files)"),
 ]
 print()
 print(f"{'benchmark':45} {'mlci median':>12} {'peer median':>12} {'mlci/peer':>9}  peer / target")

@@ -47,3 +47,18 @@ say "mlci log main~1..BRANCH   # both branches, with their verdicts"
 for branch in cleaner-labels strong-regularisation; do "$MLCI" log "main~1..$branch"; done
 say "mlci diff main cleaner-labels"; "$MLCI" diff main cleaner-labels
 say "mlci status"; "$MLCI" status
+
+# Shipping: only approved commits on main ship; promotions go to the gitops branch.
+git checkout -q main
+say "mlci promote --env production   # the approved baseline on main"; "$MLCI" promote --env production
+git merge -q --ff-only cleaner-labels
+say "mlci emit --out deploy-out   # Dockerfile and kustomize manifests of the approved merge"
+"$MLCI" emit --out "$WORK/deploy-out" | head -4; echo "  …"
+sed -n '1,/^LABEL/p' "$WORK/deploy-out/Dockerfile" | tail -2
+say "mlci promote --env staging && mlci promote --env production"
+"$MLCI" promote --env staging && "$MLCI" promote --env production
+say "git log --format='%h %s' gitops"; git log --format='%h %s' gitops
+say "mlci rollback --env production"; "$MLCI" rollback --env production
+say "mlci models"; "$MLCI" models
+git checkout -q strong-regularisation
+say "mlci emit   # on the rejected branch: refused"; "$MLCI" emit --out "$WORK/rejected-out" && echo "(exit 0)" || echo "(exit $?)"
