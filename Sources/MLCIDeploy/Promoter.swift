@@ -114,7 +114,11 @@ public struct Promoter {
             record.gitOpsCommit = made
         case .directory(let path):
             record.folder = path
-            guard case .files(let files) = content else { preconditionFailure("a folder on disk is written from files") }
+            guard case .files(var files) = content else { preconditionFailure("a folder on disk is written from files") }
+            files[FolderSwap.markerName] = Array(JSONWriter().string([
+                "schema": "mlci.promoted/1", "environment": .string(env.name), "commit": .string(commit.hex), "manifest_digest": .string(digest),
+            ]).utf8) + [0x0a]
+            try FolderSwap.requireOwnFolder(path, repositoryRoot: workspace.root)
             guard try FolderSwap.replace(path, with: files) else {
                 return PromotionOutcome(record: nil, environment: env.name, commit: commit, manifestDigest: digest, target: target)
             }
@@ -153,6 +157,26 @@ public struct Promoter {
 /// Replaces a folder on disk with exactly a set of files, all at once: the new folder is
 /// written beside it and renamed into place, so a reader sees the old set or the new one.
 enum FolderSwap {
+    /// The file that marks a folder as written by `mlci promote --dir` (what it holds, no time).
+    static let markerName = ".mlci-promoted.json"
+
+    /// Refuses a folder mlci must not replace: one holding the repository (or being it), or
+    /// one with files that an earlier promote did not write.
+    static func requireOwnFolder(_ path: String, repositoryRoot: String) throws {
+        let clean = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let resolved = FileSystem.realPath(clean) ?? clean
+        let root = FileSystem.realPath(repositoryRoot) ?? repositoryRoot
+        if resolved == "/" || root == resolved || root.hasPrefix(resolved + "/") || clean.isEmpty {
+            throw InputError("--dir \(path) holds the repository; promote replaces the folder as a whole",
+                             hint: "give a folder of its own, e.g. ../gitops/apps/churn-model")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: clean)) ?? []
+        if !entries.isEmpty && !entries.contains(markerName) {
+            throw InputError("--dir \(path) has files mlci did not write (\(entries.sorted().prefix(3).joined(separator: ", "))); promote replaces the folder as a whole",
+                             hint: "give a folder of its own (it may not exist yet), or empty this one")
+        }
+    }
+
     /// - Returns: `false` when the folder already holds exactly `files`.
     static func replace(_ path: String, with files: [String: [UInt8]]) throws -> Bool {
         let fm = FileManager.default

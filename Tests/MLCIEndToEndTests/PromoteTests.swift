@@ -157,17 +157,34 @@ struct PromoteTests {
         let sandbox = try approvedProject()
         let folder = sandbox.base + "/gitops-checkout/apps/churn"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try "stale".write(toFile: folder + "/old.yaml", atomically: true, encoding: .utf8)
+        try "theirs".write(toFile: folder + "/old.yaml", atomically: true, encoding: .utf8)
         var result = try mlci("promote", "--env", "production", "--dir", folder, in: sandbox)
+        #expect(result.status == 2, "a folder with files mlci did not write is left alone")
+        #expect(result.stderr.contains("has files mlci did not write (old.yaml)"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: folder + "/old.yaml", encoding: .utf8) == "theirs")
+        for own in [sandbox.root, sandbox.base, "/"] {
+            result = try mlci("promote", "--env", "production", "--dir", own, in: sandbox)
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("holds the repository"), "\(own): \(result.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: folder + "/old.yaml")
+
+        result = try mlci("promote", "--env", "production", "--dir", folder, in: sandbox)
         #expect(result.status == 0, "\(result.stderr)")
         let files = try filesBelow(folder)
-        #expect(files.keys.sorted() == ["base/deployment.yaml", "base/hpa.yaml", "base/kustomization.yaml", "base/networkpolicy.yaml",
+        #expect(files.keys.sorted() == [".mlci-promoted.json", "base/deployment.yaml", "base/hpa.yaml", "base/kustomization.yaml", "base/networkpolicy.yaml",
                                         "base/pdb.yaml", "base/service.yaml", "base/serviceaccount.yaml", "overlays/production/kustomization.yaml"])
         if let build = try DeployTools.run("kubectl", ["kustomize", folder + "/overlays/production"]) {
             #expect(build.status == 0, "\(build.stderr)")
         }
         result = try mlci("promote", "--env", "production", "--dir", folder, in: sandbox)
         #expect(result.stdout.contains("nothing to commit"))
+        // A new model replaces the folder as a whole.
+        try shipNewModel(sandbox, "weights v2")
+        result = try mlci("promote", "--env", "production", "--dir", folder, in: sandbox)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try filesBelow(folder).keys.sorted() == files.keys.sorted())
+        #expect(try filesBelow(folder) != files)
         #expect(!FileManager.default.fileExists(atPath: sandbox.base + "/gitops-checkout/apps/churn.mlci-old-0"))
         let listing = try FileManager.default.contentsOfDirectory(atPath: sandbox.base + "/gitops-checkout/apps")
         #expect(listing == ["churn"], "no staging or backup folder is left behind: \(listing)")
