@@ -50,23 +50,20 @@ public struct DeploySpec: Sendable, Equatable {
     public var minReplicas: Int
     public var maxReplicas: Int
     public var cpuTarget: Int
-    /// Canary weights (percent) and the pause after each step, in seconds (`nil`: until promoted).
-    public var canary: (steps: [Int], pauseSeconds: Int?)?
+    /// An Argo Rollouts canary: weights (percent) and the pause after each step.
+    public struct Canary: Sendable, Equatable {
+        public var steps: [Int]
+        /// Seconds; `nil` waits for a manual promotion.
+        public var pauseSeconds: Int?
+    }
+
+    public var canary: Canary?
     public var kserve: Bool
     public var trainJob: TrainJob?
     public var environments: [Environment]
     public var templates: String?
     /// Where the section is in mlci.yaml, for messages.
     public var location: SourceLocation
-
-    public static func == (a: DeploySpec, b: DeploySpec) -> Bool {
-        a.name == b.name && a.image == b.image && a.model == b.model && a.preset == b.preset && a.baseImage == b.baseImage
-            && a.requirements == b.requirements && a.code == b.code && a.command == b.command && a.port == b.port
-            && a.health == b.health && a.resources == b.resources && a.minReplicas == b.minReplicas
-            && a.maxReplicas == b.maxReplicas && a.cpuTarget == b.cpuTarget && a.canary?.steps == b.canary?.steps
-            && a.canary?.pauseSeconds == b.canary?.pauseSeconds && a.kserve == b.kserve && a.trainJob == b.trainJob
-            && a.environments == b.environments && a.templates == b.templates
-    }
 
     /// The default base image: a slim Debian Python, which has `groupadd` and `python` for the
     /// health check. Pin it by digest in mlci.yaml for reproducible builds.
@@ -136,7 +133,7 @@ public struct DeploySpec: Sendable, Equatable {
                                  hint: "list the canary's share of traffic in increasing order, e.g. [10, 50]")
             }
             let pause = c["pause"]?.stringValue.flatMap(Duration.parseSeconds).map { Int($0.rounded(.up)) }
-            canary = (steps, pause)
+            canary = Canary(steps: steps, pauseSeconds: pause)
         } else {
             canary = nil
         }

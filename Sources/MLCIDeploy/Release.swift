@@ -114,7 +114,7 @@ enum SourceURL {
     /// `https://host/owner/repo`; credentials in `https://user:token@host/…` are dropped; anything
     /// with characters outside a plain URL's is refused.
     static func web(_ remote: String) -> String? {
-        var text = remote.trimmingCharacters(in: " \t\n")
+        var text = remote.trimmed(of: " \t\n")
         if let scheme = text.range(of: "://") {
             let kind = text[..<scheme.lowerBound]
             guard ["https", "http", "ssh", "git"].contains(kind) else { return nil }
@@ -140,7 +140,7 @@ enum SourceURL {
 }
 
 extension String {
-    func trimmingCharacters(in set: String) -> String {
+    func trimmed(of set: String) -> String {
         var s = Substring(self)
         while let f = s.first, set.contains(f) { s.removeFirst() }
         while let l = s.last, set.contains(l) { s.removeLast() }
