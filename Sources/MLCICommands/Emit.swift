@@ -20,22 +20,17 @@ extension MLCICommand {
             emit wrote into the folder and this one does not are removed.
             """)
 
-        @Argument(help: "The revision to ship. Default: HEAD (which must then have no uncommitted changes).")
-        var revision: String?
+        @OptionGroup var ship: ShipOptions
 
         @Option(name: .long, help: ArgumentHelp("The folder to write (default: .mlci/deploy).", valueName: "dir"))
         var out: String?
-
-        @Option(name: .long, help: ArgumentHelp("Pin the image by this digest (sha256:…) once it is built.", valueName: "digest"))
-        var imageDigest: String?
 
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let workspace = try repository.workspace()
-            let commit = try Shipping.commit(revision, in: workspace)
-            let release = try Release(workspace: workspace, commit: commit, imageDigest: imageDigest)
+            let release = try ship.release(in: workspace)
             let bundle = try DeployBundle.render(release)
             let directory = out.map { $0.hasPrefix("/") ? $0 : FileSystem.currentDirectory + "/" + $0 } ?? workspace.root + "/.mlci/deploy"
             let written = try BundleWriter.write(bundle, release: release, to: directory)
@@ -50,6 +45,20 @@ extension MLCICommand {
             for path in written { Terminal.out("  \(printable(path))") }
             Terminal.out("image \(release.imageReference)")
         }
+    }
+}
+
+/// The revision and image digest emit and promote take.
+struct ShipOptions: ParsableArguments {
+    @Argument(help: "The revision to ship. Default: HEAD (which must then have no uncommitted changes).")
+    var revision: String?
+
+    @Option(name: .long, help: ArgumentHelp("Pin the image by this digest (sha256:…) once it is built.", valueName: "digest"))
+    var imageDigest: String?
+
+    /// The approved commit meant, ready to ship.
+    func release(in workspace: Workspace) throws -> Release {
+        try Release(workspace: workspace, commit: try Shipping.commit(revision, in: workspace), imageDigest: imageDigest)
     }
 }
 

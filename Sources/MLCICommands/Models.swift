@@ -88,13 +88,9 @@ extension MLCICommand {
             let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
             return rows.map { row in
                 row.enumerated().map { index, cell in
-                    index == row.count - 1 ? printable(cell) : printable(cell).padding(to: widths[index])
+                    index == row.count - 1 ? printable(cell) : printable(cell).padding(widths[index])
                 }.joined(separator: "  ")
             }.joined(separator: "\n")
         }
     }
-}
-
-extension String {
-    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }

@@ -34,8 +34,7 @@ extension MLCICommand {
             branch unless --allow-off-target is given (then recorded as an override).
             """)
 
-        @Argument(help: "The revision to promote. Default: HEAD (which must then have no uncommitted changes).")
-        var revision: String?
+        @OptionGroup var ship: ShipOptions
 
         @Option(name: .long, help: ArgumentHelp("The environment (a key of deploy.environments).", valueName: "env"))
         var env: String
@@ -45,16 +44,12 @@ extension MLCICommand {
         @Flag(name: .long, help: "Promote a commit that is not on the target branch; recorded as an override.")
         var allowOffTarget = false
 
-        @Option(name: .long, help: ArgumentHelp("Pin the image by this digest (sha256:…).", valueName: "digest"))
-        var imageDigest: String?
-
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let workspace = try repository.workspace()
-            let commit = try Shipping.commit(revision, in: workspace)
-            let release = try Release(workspace: workspace, commit: commit, imageDigest: imageDigest)
+            let release = try ship.release(in: workspace)
             let outcome = try Promoter(workspace: workspace).promote(release, environment: env, branch: target.branch,
                                                                     directory: target.absoluteDir, allowOffTarget: allowOffTarget)
             Shipping.report(outcome, verb: "promoted", output: output)

@@ -1,3 +1,4 @@
+import MLCISupport
 import Mustache
 
 /// How mlci quotes a value for a YAML, Dockerfile or JSON file: a JSON string literal, which
@@ -8,24 +9,21 @@ import Mustache
 /// its scalar. Pure; thread-safe.
 public enum QuotedText {
     public static func quote(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
+        var bytes: [UInt8] = []
+        JSONWriter.appendString(text, asciiOnly: false, into: &bytes)
+        let json = String(decoding: bytes, as: UTF8.self)
+        // JSON leaves DEL and NEL as they are; YAML does not allow DEL unescaped and YAML 1.1
+        // reads NEL as a line break.
+        guard json.unicodeScalars.contains(where: { $0 == "\u{7f}" || $0 == "\u{85}" }) else { return json }
+        var out = ""
+        for scalar in json.unicodeScalars {
             switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f || scalar.value == 0x85 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+            case "\u{7f}": out += "\\u007f"
+            case "\u{85}": out += "\\u0085"
+            default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        return out
     }
 }
 

@@ -120,26 +120,26 @@ struct DeployInputTests {
         #expect(try String(contentsOfFile: sandbox.base + "/out/Dockerfile", encoding: .utf8)
             == "FROM python:3.12-slim\nLABEL team=\"ml\" revision=\"\(head)\"\nCMD [\"python\",\"src/serve.py\"]\n")
 
+        /// Commits the templates as they are now, verifies and emits.
+        func emitCommitted(_ message: String) throws -> ProcessResult {
+            try sandbox.commit(message)
+            try verifyApproved(sandbox)
+            return try mlci("emit", "--out", sandbox.base + "/out2", in: sandbox)
+        }
         try sandbox.write("deploy/templates/k8s/service.yaml.mustache", "apiVersion: v1\nkind: Service\n{{#name}}\nmetadata: {}\n")
-        try sandbox.commit("broken service template")
-        try verifyApproved(sandbox)
-        emit = try mlci("emit", "--out", sandbox.base + "/out2", in: sandbox)
+        emit = try emitCommitted("broken service template")
         #expect(emit.status == 2)
         #expect(emit.stderr.contains("deploy/templates/k8s/service.yaml.mustache:"), "\(emit.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.base + "/out2"))
 
         try sandbox.write("deploy/templates/k8s/service.yaml.mustache", "apiVersion: v1\nkind: Service\nmetadata: [{{{name}}}\n")
-        try sandbox.commit("service template that renders invalid YAML")
-        try verifyApproved(sandbox)
-        emit = try mlci("emit", "--out", sandbox.base + "/out2", in: sandbox)
+        emit = try emitCommitted("service template that renders invalid YAML")
         #expect(emit.status == 2)
         #expect(emit.stderr.contains("rendered k8s/base/service.yaml as YAML that does not parse"), "\(emit.stderr)")
 
         try sandbox.remove("deploy/templates/k8s/service.yaml.mustache")
         try sandbox.write("deploy/templates/k8s/servce.yaml.mustache", "x")
-        try sandbox.commit("a typo in a template name")
-        try verifyApproved(sandbox)
-        emit = try mlci("emit", "--out", sandbox.base + "/out2", in: sandbox)
+        emit = try emitCommitted("a typo in a template name")
         #expect(emit.status == 2)
         #expect(emit.stderr.contains("did you mean 'k8s/service.yaml.mustache'?"), "\(emit.stderr)")
     }

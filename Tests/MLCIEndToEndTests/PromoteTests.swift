@@ -185,7 +185,6 @@ struct PromoteTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try filesBelow(folder).keys.sorted() == files.keys.sorted())
         #expect(try filesBelow(folder) != files)
-        #expect(!FileManager.default.fileExists(atPath: sandbox.base + "/gitops-checkout/apps/churn.mlci-old-0"))
         let listing = try FileManager.default.contentsOfDirectory(atPath: sandbox.base + "/gitops-checkout/apps")
         #expect(listing == ["churn"], "no staging or backup folder is left behind: \(listing)")
     }
