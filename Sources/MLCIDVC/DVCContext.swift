@@ -60,7 +60,7 @@ struct DVCContext {
         if FileSystem.isDirectory(absolute) { throw Failure(message: "'\(path)' is a directory") }
         let loaded: JSONValue
         do {
-            loaded = try ParamsDocument.load(absolute, display: path)
+            loaded = try ParamsDocument.load(absolute, display: path, templating: true)
         } catch {
             throw Failure(message: error.diagnostics.map(\.description).joined(separator: "; "))
         }

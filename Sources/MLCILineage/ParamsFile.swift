@@ -60,7 +60,11 @@ public enum ParamsDocument {
     }
 
     /// Parses `bytes` (the file named `file`, for messages) as its suffix says.
-    public static func parse(bytes: [UInt8], file: String) throws(InputError) -> JSONValue {
+    ///
+    /// - Parameter templating: read for `${}` (vars, the params.yaml beside dvc.yaml): DVC's
+    ///   templating context refuses Python tuples ("Unsupported value of type 'tuple'"), which
+    ///   params dependencies accept as lists.
+    public static func parse(bytes: [UInt8], file: String, templating: Bool = false) throws(InputError) -> JSONValue {
         let text = try TextDecoding.utf8(bytes, file: file)
         switch format(of: file) {
         case .yaml: return try YAML12.load(text, file: file)
@@ -71,12 +75,12 @@ public enum ParamsDocument {
                 throw InputError("invalid JSON: \(error.message)", at: SourceLocation(file: file, line: error.line, column: error.column))
             }
         case .toml: return try TOMLReader.parse(text, file: file)
-        case .python: return try PythonParams.parse(text, file: file)
+        case .python: return try PythonParams.parse(text, file: file, allowTuples: !templating)
         }
     }
 
     /// Reads and parses the file at `path`.
-    public static func load(_ path: String, display: String) throws(InputError) -> JSONValue {
-        try parse(bytes: try FileSystem.read(path, limit: 64 << 20, display: display), file: display)
+    public static func load(_ path: String, display: String, templating: Bool = false) throws(InputError) -> JSONValue {
+        try parse(bytes: try FileSystem.read(path, limit: 64 << 20, display: display), file: display, templating: templating)
     }
 }

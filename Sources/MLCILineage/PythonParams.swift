@@ -9,16 +9,19 @@ import MLCISupport
 ///
 /// Stateless; safe from any thread.
 public enum PythonParams {
-    public static func parse(_ text: String, file: String) throws(InputError) -> JSONValue {
+    /// - Parameter allowTuples: tuples read as lists (params); `false` refuses them, as DVC's
+    ///   templating context does.
+    public static func parse(_ text: String, file: String, allowTuples: Bool = true) throws(InputError) -> JSONValue {
         let lines = try PythonLines.split(text, file: file)
         var index = 0
-        return try block(lines, &index, indent: 0, mode: .module, file: file)
+        return try block(lines, &index, indent: 0, mode: .module, file: file, allowTuples: allowTuples)
     }
 
     enum Mode { case module, classBody, initializer }
 
     /// The statements at `indent` from `index` on, until a line indented less.
-    static func block(_ lines: [PythonLines.Line], _ index: inout Int, indent: Int, mode: Mode, file: String) throws(InputError) -> JSONValue {
+    static func block(_ lines: [PythonLines.Line], _ index: inout Int, indent: Int, mode: Mode, file: String,
+                      allowTuples: Bool) throws(InputError) -> JSONValue {
         var result: [(String, JSONValue)] = []
         func put(_ key: String, _ value: JSONValue) {
             if let i = result.firstIndex(where: { $0.0 == key }) { result[i].1 = value } else { result.append((key, value)) }
@@ -34,7 +37,7 @@ public enum PythonParams {
             if first.kind == .name && first.text == "class" && mode != .initializer, tokens.count >= 2, tokens[1].kind == .name,
                tokens.last?.text == ":" {
                 if let bodyIndent {
-                    let body = try block(lines, &index, indent: bodyIndent, mode: .classBody, file: file)
+                    let body = try block(lines, &index, indent: bodyIndent, mode: .classBody, file: file, allowTuples: allowTuples)
                     put(tokens[1].text, body)
                 } else {
                     put(tokens[1].text, .object([]))
@@ -43,12 +46,12 @@ public enum PythonParams {
             }
             if first.kind == .name && first.text == "def" {
                 if mode == .classBody, tokens.count > 1, tokens[1].text == "__init__", let bodyIndent {
-                    let attributes = try block(lines, &index, indent: bodyIndent, mode: .initializer, file: file)
+                    let attributes = try block(lines, &index, indent: bodyIndent, mode: .initializer, file: file, allowTuples: allowTuples)
                     for (key, value) in attributes.objectValue ?? [] { put(key, value) }
                 }
                 continue
             }
-            guard let (name, value) = try assignment(tokens, mode: mode, file: file) else { continue }
+            guard let (name, value) = try assignment(tokens, mode: mode, file: file, allowTuples: allowTuples) else { continue }
             put(name, value)
         }
         return .object(result)
@@ -56,7 +59,7 @@ public enum PythonParams {
 
     /// `target = value` or `target: T = value` with one target: its name and literal value;
     /// `nil` when DVC would skip the statement.
-    static func assignment(_ tokens: [PythonLines.Token], mode: Mode, file: String) throws(InputError) -> (String, JSONValue)? {
+    static func assignment(_ tokens: [PythonLines.Token], mode: Mode, file: String, allowTuples: Bool) throws(InputError) -> (String, JSONValue)? {
         var position = 0
         let name: String
         if mode == .initializer {
@@ -91,6 +94,10 @@ public enum PythonParams {
         }
         var parser = PythonLiteral(tokens: value, file: file)
         guard let literal = try parser.parseTopLevel() else { return nil }
+        if !allowTuples, let at = parser.firstTuple {
+            throw InputError("Unsupported value of type 'tuple' in '\(file):\(name)': DVC cannot use tuples in ${} values", at: at,
+                             hint: "write a list [...] instead")
+        }
         return (name, literal)
     }
 }
@@ -101,6 +108,8 @@ struct PythonLiteral {
     let tokens: [PythonLines.Token]
     let file: String
     var i = 0
+    /// Where the first tuple is, if any (DVC's templating refuses tuples).
+    var firstTuple: SourceLocation?
 
     init(tokens: [PythonLines.Token], file: String) {
         self.tokens = tokens
@@ -124,6 +133,7 @@ struct PythonLiteral {
     mutating func expression(allowTuple: Bool) throws -> JSONValue {
         let first = try single()
         guard allowTuple, i < tokens.count, tokens[i].text == ",", tokens[i].kind == .operator else { return first }
+        if firstTuple == nil { firstTuple = tokens[0].location }
         var items = [first]
         while i < tokens.count, tokens[i].text == "," {
             i += 1
@@ -164,11 +174,12 @@ struct PythonLiteral {
                 }
             case "[": return .array(try items(until: "]"))
             case "(":
-                if i < tokens.count, tokens[i].text == ")" { i += 1; return .array([]) }
+                if i < tokens.count, tokens[i].text == ")" { i += 1; if firstTuple == nil { firstTuple = token.location }; return .array([]) }
                 let first = try single()
                 if i < tokens.count, tokens[i].text == ")" { i += 1; return first }
                 guard i < tokens.count, tokens[i].text == "," else { throw NotLiteral() }
                 i += 1
+                if firstTuple == nil { firstTuple = token.location }
                 return .array([first] + (try items(until: ")")))
             case "{":
                 var members: [(String, JSONValue)] = []

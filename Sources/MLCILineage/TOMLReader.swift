@@ -141,6 +141,7 @@ struct TOMLParser {
                     table = fresh
                 } else {
                     let fresh = TOMLTable()
+                    fresh.explicit = last
                     table.set(name, .table(fresh))
                     table = fresh
                 }

@@ -151,7 +151,7 @@ public enum YAML12 {
     }
 
     /// ruamel's 1.2 float pattern: `[-+]?D[D_]*\.[D_]*([eE][-+]?D+)?`, `[-+]?D[D_]*[eE][-+]?D+`,
-    /// `\.[D_]+([eE][-+]D+)?`.
+    /// `[-+]?\.[D_]+([eE][-+]D+)?`.
     static func float(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         var i = 0
@@ -161,11 +161,9 @@ public enum YAML12 {
             return i - start
         }
         func isDigit(_ at: Int) -> Bool { at < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[at]) }
-        var signed = false
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1; signed = true }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") { i += 1 }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
-            // `.5`, `.5e+3`: no sign allowed before, and the exponent needs a sign.
-            guard !signed else { return nil }
+            // `.5`, `-.5`, `.5e+3`: the exponent needs a sign (ruamel reads `-.5` as -0.5).
             i += 1
             guard isDigit(i), digits(allowUnderscore: true) > 0 else { return nil }
             if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {

@@ -9,8 +9,10 @@ import Testing
 @Suite struct ParamsDocumentTests {
     var python: String { ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3" }
 
+    /// Loads every file named on the command line with DVC's loaders: one JSON line each,
+    /// `null` when DVC refuses the file. Non-finite floats become their `repr` text.
     static let loader = """
-    import json, sys
+    import json, math, sys
     from dvc.fs import LocalFileSystem
     from dvc.utils.serialize import load_path
     def plain(x):
@@ -20,35 +22,57 @@ import Testing
             return {str(k): plain(v) for k, v in x.items()}
         if isinstance(x, (list, tuple)):
             return [plain(v) for v in x]
+        if isinstance(x, float) and not math.isfinite(x):
+            return repr(x)
         return x
-    print(json.dumps(plain(load_path(sys.argv[1], LocalFileSystem()))))
+    for path in sys.argv[1:]:
+        try:
+            print(json.dumps({"value": plain(load_path(path, LocalFileSystem()))}))
+        except Exception:
+            print("null")
     """
 
-    /// DVC's value of the file, or `nil` when DVC refuses it.
-    func dvcValue(_ path: String) throws -> JSONValue? {
-        let result = try ProcessRunner.run(python, ["-c", Self.loader, path])
-        guard result.status == 0 else { return nil }
-        return try JSONParser().parse(result.stdout)
+    /// Non-finite doubles as Python's `repr`, to compare with the loader's output.
+    static func comparable(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .double(let d) where !d.isFinite: .string(d.isNaN ? "nan" : d < 0 ? "-inf" : "inf")
+        case .array(let items): .array(items.map(comparable))
+        case .object(let members): .object(members.map { ($0.0, comparable($0.1)) })
+        default: value
+        }
     }
 
-    func check(_ text: String, name: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    /// Each file read by mlci and by DVC's loaders (one Python process for all of them).
+    func check(_ files: [(name: String, text: String)], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let directory = NSTemporaryDirectory() + "params-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let theirs = try dvcValue(path)
-        let mine = Result { () throws(InputError) -> JSONValue in try ParamsDocument.parse(bytes: Array(text.utf8), file: name) }
-        switch (mine, theirs) {
-        case (.success(let value), .some(let expected)):
-            #expect(value == expected, "\(name):\n\(text)\nmlci: \(JSONWriter(style: .compact).string(value))\ndvc:  \(JSONWriter(style: .compact).string(expected))",
-                    sourceLocation: sourceLocation)
-        case (.failure(let error), .some(let expected)):
-            Issue.record("mlci refused what DVC reads (\(error)):\n\(text)\ndvc: \(JSONWriter(style: .compact).string(expected))", sourceLocation: sourceLocation)
-        case (.success(let value), .none):
-            Issue.record("mlci read what DVC refuses:\n\(text)\nmlci: \(JSONWriter(style: .compact).string(value))", sourceLocation: sourceLocation)
-        case (.failure(let error), .none):
-            #expect(error.diagnostics.first?.location?.line != nil, "a refusal names its line: \(error)", sourceLocation: sourceLocation)
+        var paths: [String] = []
+        for (index, file) in files.enumerated() {
+            let folder = directory + "/\(index)"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try file.text.write(toFile: folder + "/" + file.name, atomically: true, encoding: .utf8)
+            paths.append(folder + "/" + file.name)
+        }
+        let result = try ProcessRunner.run(python, ["-c", Self.loader] + paths)
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        try #require(lines.count == files.count, "\(result.stdout) \(result.stderr)")
+        for (file, line) in zip(files, lines) {
+            let theirs = try JSONParser().parse(String(line))["value"]
+            let text = file.text
+            let mine = Result { () throws(InputError) -> JSONValue in try ParamsDocument.parse(bytes: Array(text.utf8), file: file.name) }
+            switch (mine, theirs) {
+            case (.success(let value), .some(let expected)):
+                #expect(Self.comparable(value) == expected,
+                        "\(file.name):\n\(text)\nmlci: \(JSONWriter(style: .compact).string(value))\ndvc:  \(JSONWriter(style: .compact).string(expected))",
+                        sourceLocation: sourceLocation)
+            case (.failure(let error), .some(let expected)):
+                Issue.record("mlci refused what DVC reads (\(error)):\n\(text)\ndvc: \(JSONWriter(style: .compact).string(expected))", sourceLocation: sourceLocation)
+            case (.success(let value), .none):
+                Issue.record("mlci read what DVC refuses:\n\(text)\nmlci: \(JSONWriter(style: .compact).string(value))", sourceLocation: sourceLocation)
+            case (.failure(let error), .none):
+                #expect(error.diagnostics.first?.location?.line != nil, "a refusal names its line: \(error)", sourceLocation: sourceLocation)
+            }
         }
     }
 
@@ -58,14 +82,18 @@ import Testing
 
     @Test func yamlScalarsAreTypedAsRuamelTypesThemInYaml12() throws {
         var g = SystemRandomNumberGenerator()
+        var files: [(name: String, text: String)] = []
         for _ in 0..<3 {
             let picks = Self.yamlScalars.shuffled(using: &g)
             var text = "top:\n"
             for (index, scalar) in picks.enumerated() { text += "  k\(index): \(scalar)\n" }
             text += "list:\n" + picks.prefix(8).map { "  - \($0)\n" }.joined()
             text += "flow: {a: 1, b: [x, 2.5, null]}\n"
-            try check(text, name: "params.yaml")
+            files.append(("params.yaml", text))
         }
+        // A date is refused by both (DVC: "Unsupported value of type 'date'").
+        files.append(("dated.yaml", "when: 2024-01-01\n"))
+        try check(files)
     }
 
     static func tomlValue(_ g: inout SystemRandomNumberGenerator, depth: Int = 0) -> String {
@@ -86,6 +114,7 @@ import Testing
 
     @Test func tomlFilesReadAsTomlkitReadsThem() throws {
         var g = SystemRandomNumberGenerator()
+        var files: [(name: String, text: String)] = []
         for _ in 0..<6 {
             var text = "# generated\n"
             for index in 0..<Int.random(in: 1...5, using: &g) { text += "top\(index) = \(Self.tomlValue(&g))\n" }
@@ -96,16 +125,18 @@ import Testing
                 text += "\n[table\(table).sub]\nx = \(Int.random(in: 0...9, using: &g))\n"
             }
             text += "\n[[runs]]\nid = 1\n\n[[runs]]\nid = 2\nname = \"second\"\n"
-            try check(text, name: "params.toml")
+            files.append(("params.toml", text))
         }
         // What TOML forbids is refused by both, with a line.
-        for bad in ["a = 1\na = 2\n", "[t]\nx = 1\n[t]\ny = 2\n", "x = 01\n", "d = 1979-05-27\n", "s = \"open\n"] {
-            try check(bad, name: "bad.toml")
+        for bad in ["a = 1\na = 2\n", "[t]\nx = 1\n[t]\ny = 2\n", "x = 01\n", "s = \"open\n", "[a]\nb.c = 1\n[a.b]\nd = 2\n"] {
+            files.append(("bad.toml", bad))
         }
+        try check(files)
     }
 
     @Test func pythonFilesReadAsDvcsAstReaderReadsThem() throws {
         var g = SystemRandomNumberGenerator()
+        var files: [(name: String, text: String)] = []
         let literals = ["1", "-2", "0.25", "1e-05", "'text'", "\"double\"", "True", "None", "[1, 'a', [2.5]]", "(1, -2)",
                         "{'k': 1, \"n\": [None]}", "0x10", "1_000", "'a' 'b'", "()", "[]", "{}", "-1.5", "r'raw\\d'", "'\\n\\t'"]
         for _ in 0..<4 {
@@ -116,11 +147,12 @@ import Testing
             text += "\nclass Cfg:\n    depth = \(Int.random(in: 1...9, using: &g))\n    name: str = 'c'\n\n    def __init__(self):\n"
             text += "        self.width = \(Int.random(in: 1...9, using: &g))\n        local = 1\n        if True:\n            self.hidden = 2\n\n"
             text += "    def other(self):\n        self.no = 1\n\n\ndef helper():\n    HIDDEN = 1\n\n\nif __name__ == '__main__':\n    MAIN = 1\n"
-            try check(text, name: "params.py")
+            files.append(("params.py", text))
         }
+        try check(files)
     }
 
     @Test func jsonFilesKeepTheirOrderAndTypes() throws {
-        try check("{\"b\": 1, \"a\": {\"y\": [1, 2.5, null, true], \"x\": \"s\"}, \"big\": 1e-07, \"n\": null}\n", name: "params.json")
+        try check([("params.json", "{\"b\": 1, \"a\": {\"y\": [1, 2.5, null, true], \"x\": \"s\"}, \"big\": 1e-07, \"n\": null}\n")])
     }
 }
