@@ -136,6 +136,10 @@ struct DVCFileParser {
 
     func validateStage(name: String, _ body: Node, nameNode: Node) throws(InputError) {
         let path = "stages -> \(name)"
+        if name.contains("@") {
+            throw error("the stage name '\(name)' holds '@', which DVC reserves for foreach/matrix stages (Stage '\(name)' not found)", nameNode,
+                        hint: "rename the stage without '@'")
+        }
         guard case .mapping(let mapping) = body else { throw error("expected a dictionary, in \(path)", body) }
         if mapping["foreach"] != nil || mapping["do"] != nil {
             for (keyNode, _) in mapping {
@@ -298,21 +302,21 @@ struct DVCFileParser {
     /// `foreach`: one stage per element, named `<name>@<key>`.
     mutating func expandForeach(name: String, nameNode: Node, foreach: Node, body: Node) throws(InputError) -> [DVCStageDefinition] {
         let iterable = try resolve(foreach, context: context, field: .anything, where: "stages.\(name).foreach")
-        var pairs: [(String, JSONValue)] = []
+        var ordered = OrderedPairs()
         var withKey = false
         switch iterable {
         case .object(let members):
             withKey = true
-            for (key, value) in members { Self.put(&pairs, key, value) }
+            for (key, value) in members { ordered.put(key, value) }
         case .array(let items):
             let composite = items.contains { if case .array = $0 { true } else if case .object = $0 { true } else { false } }
-            for (index, value) in items.enumerated() { Self.put(&pairs, composite ? String(index) : PythonText.string(value), value) }
+            for (index, value) in items.enumerated() { ordered.put(composite ? String(index) : PythonText.string(value), value) }
         default:
             throw error("failed to resolve 'stages.\(name).foreach' in '\(file)': expected list/dictionary, got \(DVCContext.typeName(iterable))", foreach)
         }
         guard case .mapping(let template) = body else { return [] }
         var out: [DVCStageDefinition] = []
-        for (key, value) in pairs {
+        for (key, value) in ordered.pairs {
             var local = context
             local.setTemporarily(withKey ? [("item", value), ("key", .string(key))] : [("item", value)])
             out.append(try stage(name: "\(name)@\(key)", nameNode: nameNode, body: template, context: &local))
@@ -339,7 +343,7 @@ struct DVCFileParser {
             }
             combinations = next
         }
-        var pairs: [(String, JSONValue)] = []
+        var ordered = OrderedPairs()
         for combination in combinations {
             var fragments: [String] = []
             var item: [(String, JSONValue)] = []
@@ -350,12 +354,12 @@ struct DVCFileParser {
                 default: fragments.append(PythonText.string(value))
                 }
             }
-            Self.put(&pairs, fragments.joined(separator: "-"), .object(item))
+            ordered.put(fragments.joined(separator: "-"), .object(item))
         }
         var template = body
         template["matrix"] = nil
         var out: [DVCStageDefinition] = []
-        for (key, value) in pairs {
+        for (key, value) in ordered.pairs {
             var local = context
             local.setTemporarily([("key", .string(key)), ("item", value)])
             out.append(try stage(name: "\(name)@\(key)", nameNode: nameNode, body: template, context: &local))
@@ -363,8 +367,19 @@ struct DVCFileParser {
         return out
     }
 
-    /// Inserts or replaces (a later duplicate key wins, keeping the first position).
-    static func put(_ pairs: inout [(String, JSONValue)], _ key: String, _ value: JSONValue) {
-        if let index = pairs.firstIndex(where: { $0.0 == key }) { pairs[index].1 = value } else { pairs.append((key, value)) }
+    /// Generated keys in order; a later duplicate replaces the value and keeps the first
+    /// position (a Python dict built in order).
+    struct OrderedPairs {
+        var pairs: [(String, JSONValue)] = []
+        var positions: [String: Int] = [:]
+
+        mutating func put(_ key: String, _ value: JSONValue) {
+            if let index = positions[key] {
+                pairs[index].1 = value
+            } else {
+                positions[key] = pairs.count
+                pairs.append((key, value))
+            }
+        }
     }
 }
