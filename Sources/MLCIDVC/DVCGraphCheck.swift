@@ -19,6 +19,13 @@ enum DVCGraphCheck {
                 owner[out.path.repositoryPath] = index
             }
         }
+        // A path `dvc add` tracks cannot also be a stage's out (DVC's OutputDuplicationError).
+        for tracked in pipeline.trackedOutputs {
+            if let index = owner[tracked.path] {
+                throw InputError("the out '\(tracked.path)' of stage '\(stages[index].address)' is also tracked by \(tracked.recordedIn)",
+                                 at: stages[index].location, hint: "remove \(tracked.recordedIn) ('dvc remove'), or the out from the stage")
+            }
+        }
         // Overlap: an out inside another out's folder.
         for (path, index) in owner {
             var parent = Substring(path)

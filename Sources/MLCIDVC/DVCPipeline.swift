@@ -1,4 +1,5 @@
 import MLCIConfig
+import MLCILineage
 import MLCISupport
 
 /// Every `dvc.yaml` of a repository, expanded as DVC 3 expands it: `vars`, `${}`, `foreach`,
@@ -9,6 +10,8 @@ import MLCISupport
 public struct DVCPipeline: Sendable {
     /// The dvc.yaml files, repository-relative, root first then folders top-down (by name).
     public var files: [DVCPipelineFile]
+    /// The outs of the `*.dvc` files (`dvc add`), repository-relative.
+    public var trackedOutputs: [MLCILineage.DVCOutput] = []
 
     /// Every stage of every file, in order.
     public var stages: [DVCStageDefinition] { files.flatMap(\.stages) }
@@ -16,7 +19,10 @@ public struct DVCPipeline: Sendable {
     /// Whether the repository has any dvc.yaml.
     public var isEmpty: Bool { files.isEmpty }
 
-    public init(files: [DVCPipelineFile]) { self.files = files }
+    public init(files: [DVCPipelineFile], trackedOutputs: [MLCILineage.DVCOutput] = []) {
+        self.files = files
+        self.trackedOutputs = trackedOutputs
+    }
 
     /// Finds and expands every dvc.yaml under `root` and checks the stages together (an out
     /// claimed twice, overlapping outs, a cycle).
@@ -31,7 +37,12 @@ public struct DVCPipeline: Sendable {
         for path in discover(root: root, isIgnored: isIgnored) {
             files.append(try DVCFileParser.parse(root: root, path: path))
         }
-        let pipeline = DVCPipeline(files: files)
+        var tracked: [MLCILineage.DVCOutput] = []
+        for path in trackingFiles(root: root, isIgnored: isIgnored) {
+            let text = try TextDecoding.utf8(try FileSystem.read(root + "/" + path, limit: 16 << 20, display: path), file: path)
+            tracked += try DVCFiles.parseDVCFile(text, file: path)
+        }
+        let pipeline = DVCPipeline(files: files, trackedOutputs: tracked)
         try DVCGraphCheck.check(pipeline)
         return pipeline
     }

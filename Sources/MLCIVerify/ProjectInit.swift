@@ -30,11 +30,7 @@ public enum ProjectInit {
         let pipeline = try DVCPipeline.load(root: root, isIgnored: isIgnored)
         // Paths DVC owns: outs of .dvc files and of stages. A data entry over them would be a
         // second, disagreeing record.
-        var dvcOwned: [String] = pipeline.stages.flatMap { $0.outs.map(\.path.repositoryPath) }
-        for file in DVCPipeline.trackingFiles(root: root, isIgnored: isIgnored) {
-            let text = try TextDecoding.utf8(try FileSystem.read(root + "/" + file, limit: 16 << 20, display: file), file: file)
-            dvcOwned += try DVCFiles.parseDVCFile(text, file: file).map(\.path)
-        }
+        let dvcOwned: [String] = pipeline.stages.flatMap { $0.outs.map(\.path.repositoryPath) } + pipeline.trackedOutputs.map(\.path)
         func overlapsDVC(_ path: String) -> Bool {
             dvcOwned.contains { $0 == path || $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }
         }

@@ -338,6 +338,8 @@ import Testing
         var name: String
         var yaml: String
         var marker: String
+        /// Other files of the repository.
+        var files: [String: String] = [:]
         var description: String { name }
     }
 
@@ -427,6 +429,14 @@ import Testing
             frozen: ${flag}
 
         """, marker: "${flag}"),
+        BadCase(name: "an out dvc add tracks", yaml: """
+        stages:
+          train:
+            cmd: echo 1 > a.txt
+            outs:
+              - a.txt
+
+        """, marker: "train:", files: ["a.txt.dvc": "outs:\n- md5: d41d8cd98f00b204e9800998ecf8427e\n  size: 0\n  hash: md5\n  path: a.txt\n"]),
         BadCase(name: "a var redefined", yaml: """
         vars:
           - seed: 2
@@ -458,6 +468,7 @@ import Testing
             let sandbox = try dvcRepository(like: sandboxes.first)
             try sandbox.write("params.yaml", "seed: 1\n")
             try sandbox.write("dvc.yaml", bad.yaml)
+            for (path, text) in bad.files { try sandbox.write(path, text) }
             try sandbox.commit("pipeline")
             sandboxes.append(sandbox)
         }
