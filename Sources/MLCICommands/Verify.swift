@@ -21,8 +21,10 @@ struct GateOptions: ParsableArguments {
     @Flag(help: "Do not record the verdict in refs/notes/mlci.")
     var noRecord = false
 
-    func options(ci: CIContext?) -> VerifyOptions {
-        VerifyOptions(base: base, force: force, stage: stage, dryRun: dryRun, noRecord: noRecord, ci: ci)
+    @OptionGroup var signing: SigningOptions
+
+    func options(ci: CIContext?) throws -> VerifyOptions {
+        VerifyOptions(base: base, force: force, stage: stage, dryRun: dryRun, noRecord: noRecord, ci: ci, signingKey: try signing.key())
     }
 }
 
@@ -44,7 +46,7 @@ extension MLCICommand {
 
         func run() throws {
             let workspace = try repository.workspace()
-            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: nil), output: output, plain: false)
+            try Gatekeeper.run(workspace: workspace, options: try gate.options(ci: nil), output: output, plain: false)
         }
     }
 
@@ -68,7 +70,7 @@ extension MLCICommand {
                 Terminal.err("note: no GitHub Actions or GitLab CI environment found; verifying without CI context")
             }
             let workspace = try repository.workspace()
-            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: context), output: output, plain: true,
+            try Gatekeeper.run(workspace: workspace, options: try gate.options(ci: context), output: output, plain: true,
                                post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil)
         }
     }
@@ -89,8 +91,10 @@ enum Reports {
             try append(MarkdownRenderer.render(report), to: summary)
         }
         if let outputs = environment["GITHUB_OUTPUT"], !outputs.isEmpty {
-            var lines = "verdict=\(Escaping.dotenv(report["verdict"]?.stringValue ?? "none"))\nreport-dir=\(Escaping.dotenv(reports.directory))\n"
-            if let digest = report["lineage"]?["models"]?.arrayValue?.first?["hash"]?.stringValue {
+            var lines = "verdict=\(Escaping.dotenv(report["verdict"]?.stringValue ?? "none"))\nreport-dir=\(Escaping.dotenv(directory))\n"
+            lines += "commit=\(Escaping.dotenv(report["commit"]?.stringValue ?? ""))\ntested-tree=\(Escaping.dotenv(report["tree"]?.stringValue ?? ""))\n"
+            // Documented as empty unless approved: a rejected model has no digest to ship.
+            if report["verdict"]?.stringValue == "approved", let digest = report["lineage"]?["models"]?.arrayValue?.first?["hash"]?.stringValue {
                 lines += "model-digest=sha256:\(Escaping.dotenv(digest))\n"
             }
             try append(lines, to: outputs)
@@ -108,6 +112,11 @@ enum Reports {
 enum Gatekeeper {
     static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool,
                     post: ((JSONValue) throws -> Void)? = nil) throws {
+        // Nothing configured is never "approved".
+        if !workspace.hasConfigFile && !FileSystem.exists(workspace.root + "/dvc.yaml") {
+            throw InputError("no mlci.yaml or dvc.yaml in \(workspace.root)/ (the root of the repository, where mlci looks); with nothing configured there is nothing to verify",
+                             hint: "run mlci init there (it imports dvc.yaml stages), or put mlci.yaml at the repository root")
+        }
         let verification = Verification(workspace: workspace, options: options)
         let json = output.json
         verification.echo = { line in

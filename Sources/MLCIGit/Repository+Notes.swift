@@ -113,12 +113,49 @@ extension Repository {
 
     /// The identity for commits mlci writes: the repository's `user.name`/`user.email`, or
     /// `mlci <mlci@localhost>` when they are unset (typical on CI runners).
+    ///
+    /// - Throws: ``GitError`` when `user.name` or `user.email` holds a control character, `<`
+    ///   or `>`, or is longer than 256 bytes: such an identity would corrupt the commit header
+    ///   (`git fsck` fails), so nothing is written with it.
     func defaultSignature() throws(GitError) -> OwnedSignature {
+        for key in ["user.name", "user.email"] {
+            if let value = configString(key), let why = Self.identityProblem(value) {
+                throw GitError(kind: .other, operation: "write a commit as \(key) '\(Self.visible(value))'",
+                               message: "\(key) \(why); fix it with git config \(key) NEW-VALUE (no newlines, control characters, < or >)")
+            }
+        }
         var raw: UnsafeMutablePointer<git_signature>?
         if git_signature_default(&raw, pointer) == 0, let raw { return OwnedSignature(raw) }
         try check(git_signature_now(&raw, "mlci", "mlci@localhost"), "make a commit signature")
         return OwnedSignature(raw!)
     }
+
+    /// Why `value` cannot be a name or email in a commit header, or `nil` when it can.
+    public static func identityProblem(_ value: String) -> String? {
+        if value.utf8.count > 256 { return "is longer than 256 bytes" }
+        for scalar in value.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                return "holds the control character U+\(String(scalar.value, radix: 16, uppercase: true))"
+            }
+            if scalar == "<" || scalar == ">" { return "holds '\(scalar)', which delimits the email in a commit" }
+        }
+        return nil
+    }
+
+    static func visible(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars.prefix(60) {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return value.unicodeScalars.count > 60 ? out + "…" : out
+    }
+
+    /// Checks the identity mlci would write commits and notes as, before any work is done.
+    public func requireValidIdentity() throws(GitError) { _ = try defaultSignature() }
 }
 
 extension String {
