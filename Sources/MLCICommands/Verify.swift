@@ -1,4 +1,5 @@
 import ArgumentParser
+import MLCIGit
 import MLCILineage
 import MLCISupport
 import MLCIVerify
@@ -61,6 +62,13 @@ extension MLCICommand {
 
         @OptionGroup var gate: GateOptions
         @OptionGroup var posting: PostOptions
+
+        @Flag(help: "Fetch refs/notes/mlci from the remote first, and merge and push it after recording (retrying until no verdict is lost).")
+        var syncNotes = false
+
+        @Option(help: ArgumentHelp("The remote --sync-notes uses: a name, URL or path (credentials from MLCI_GIT_TOKEN, never printed).", valueName: "remote"))
+        var remote = "origin"
+
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
@@ -70,8 +78,16 @@ extension MLCICommand {
                 Terminal.err("note: no GitHub Actions or GitLab CI environment found; verifying without CI context")
             }
             let workspace = try repository.workspace()
+            let sync: (() throws -> Void)? = syncNotes ? {
+                let result = try workspace.repository.syncNotes(remote: remote, resolve: Ledger.mergeNotes)
+                let what = result.pushed ? "pushed" : "in sync"
+                Terminal.err("notes: refs/notes/mlci \(what) with \(printable(remote))\(result.rounds > 1 ? " after \(result.rounds) rounds" : "")")
+            } : nil
+            // Earlier verdicts (history, the champion's) come from the remote's ledger too.
+            try sync?()
             try Gatekeeper.run(workspace: workspace, options: try gate.options(ci: context), output: output, plain: true,
-                               post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil)
+                               post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil,
+                               afterRecord: sync)
         }
     }
 }
@@ -111,7 +127,7 @@ enum Reports {
 /// The body both `verify` and `ci` share: run, print, exit.
 enum Gatekeeper {
     static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool,
-                    post: ((JSONValue) throws -> Void)? = nil) throws {
+                    post: ((JSONValue) throws -> Void)? = nil, afterRecord: (() throws -> Void)? = nil) throws {
         // Nothing configured is never "approved".
         if !workspace.hasConfigFile && !FileSystem.exists(workspace.root + "/dvc.yaml") {
             throw InputError("no mlci.yaml or dvc.yaml in \(workspace.root)/ (the root of the repository, where mlci looks); with nothing configured there is nothing to verify",
@@ -124,6 +140,7 @@ enum Gatekeeper {
             if json { Terminal.err(text) } else { Terminal.out(text) }
         }
         let document = try verification.run()
+        if document.recorded, let afterRecord { try afterRecord() }
         if document.verdict != nil {
             try Reports.write(document.json, workspace: workspace, announce: !output.json)
         }

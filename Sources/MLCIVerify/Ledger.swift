@@ -39,4 +39,22 @@ public struct Ledger {
         guard case .object(let members) = value else { return value }
         return .object(members.filter { $0.0 != "time" && $0.0 != "signature" })
     }
+
+    /// One commit's note as two writers left it, made one: the verdict of the later one
+    /// (by `time`; ours on a tie), with the promotions of both (each once, by time). A note
+    /// that is not JSON loses to one that is.
+    public static func mergeNotes(ours: String, theirs: String) -> String {
+        guard let mine = try? JSONParser().parse(ours), mine.objectValue != nil else { return theirs }
+        guard let other = try? JSONParser().parse(theirs), other.objectValue != nil else { return ours }
+        let later = (other["time"]?.stringValue ?? "") > (mine["time"]?.stringValue ?? "") ? other : mine
+        var seen: Set<String> = []
+        var promotions: [JSONValue] = []
+        for entry in (mine["promotions"]?.arrayValue ?? []) + (other["promotions"]?.arrayValue ?? []) {
+            if seen.insert(JSONWriter(style: .compact).string(entry)).inserted { promotions.append(entry) }
+        }
+        promotions.sort { ($0["at"]?.stringValue ?? "") < ($1["at"]?.stringValue ?? "") }
+        var members = (later.objectValue ?? []).filter { $0.0 != "promotions" }
+        if !promotions.isEmpty { members.append(("promotions", .array(promotions))) }
+        return JSONWriter().string(.object(members))
+    }
 }
