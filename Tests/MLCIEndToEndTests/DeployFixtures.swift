@@ -29,8 +29,8 @@ func approvedProject(deploy: String = deploySection, model: String = "weights v1
     let signer = try SigningKeyFixture(in: sandbox.base + "/keys", principal: "ci@example.com")
     sandbox.variables["MLCI_SIGNING_KEY"] = signer.privateKey
     try sandbox.write("allowed_signers", signer.allowedSignersLine + "\n")
-    try sandbox.write("mlci.yaml", "version: 1\ntarget: main\nmodels: [models/model.bin]\n"
-                      + "gate: {allow_empty: true}\ntrust: {allowed_signers: allowed_signers, require_signatures: \(requireSignatures)}\n" + deploy)
+    try sandbox.write("mlci.yaml", "version: 1\ntarget: main\nmodels: [models/model.bin]\n" + deploy
+                      + "gate: {allow_empty: true}\ntrust: {allowed_signers: allowed_signers, require_signatures: \(requireSignatures)}\n")
     try sandbox.write("models/model.bin", model)
     try sandbox.write("src/serve.py", "print('serving')\n")
     try sandbox.write("requirements.txt", "numpy==2.4.6\n")
