@@ -170,6 +170,8 @@ import Testing
         let note = try JSONParser().parse(try sandbox.git("notes", "--ref=mlci", "show", head))
         #expect(note["tree"]?.stringValue == mergeTree)
         #expect(note["tested_merge"]?.stringValue == merge)
+        let summary = try sandbox.read(".mlci/reports/summary.md")
+        #expect(summary.contains("tested tree `\(mergeTree.prefix(12))` of CI's merge `\(merge.prefix(12))`"), "\(summary)")
         #expect(try sandbox.git("notes", "--ref=mlci", "list").contains(head))
         #expect(!(try sandbox.git("notes", "--ref=mlci", "list")).contains(merge), "nothing on the synthetic merge")
         let text = try MLCIBinary.run(["ci", "--no-record"], in: sandbox, environment: [
