@@ -35,6 +35,7 @@ let package = Package(
             dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MLCIConfig", dependencies: ["MLCISupport", "Yams"]),
+        .target(name: "MLCITrust", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "MLCILineage",
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
@@ -50,12 +51,12 @@ let package = Package(
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "MLCITrust", "Yams"]
         ),
         .target(
             name: "MLCIDeploy",
             dependencies: [
-                "MLCIGit", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport",
+                "MLCIGit", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport", "MLCITrust",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 "Yams",
@@ -65,7 +66,7 @@ let package = Package(
             name: "MLCICommands",
             dependencies: [
                 "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
-                "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
+                "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport", "MLCITrust",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "MLCIStatsTests", dependencies: ["MLCIStats", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
+        .testTarget(name: "MLCITrustTests", dependencies: ["MLCITrust", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -14,6 +14,21 @@ case "${MLCI_COMMENT:-false}" in
   false|"") ;;
   *) echo "::error title=mlci::the comment input must be true or false"; exit 2 ;;
 esac
+# The ledger is pushed only from the target branch (merged code); a pull request job, which
+# runs the change's own code, never gets to push. mlci reads the token from MLCI_GIT_TOKEN
+# and never prints it.
+case "${MLCI_SYNC_NOTES:-false}" in
+  true)
+    if [ "$command_name" = ci ] && [ "${GITHUB_EVENT_NAME:-}" = push ] && [ -n "${MLCI_DEFAULT_BRANCH:-}" ] \
+       && [ "${GITHUB_REF:-}" = "refs/heads/$MLCI_DEFAULT_BRANCH" ]; then
+      args+=(--sync-notes --remote "${GITHUB_SERVER_URL:-https://github.com}/${GITHUB_REPOSITORY}.git")
+      export MLCI_GIT_TOKEN="${GITHUB_TOKEN:-}"
+    else
+      echo "::notice title=mlci::sync-notes: the ledger is pushed only on pushes to ${MLCI_DEFAULT_BRANCH:-the default branch}; not here"
+    fi ;;
+  false|"") ;;
+  *) echo "::error title=mlci::the sync-notes input must be true or false"; exit 2 ;;
+esac
 
 mlci "${args[@]}"
 status=$?

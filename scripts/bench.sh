@@ -112,8 +112,14 @@ if [ ! -d "$W/deploy" ]; then
   ( cd "$W/deploy"
     mkdir -p models src && head -c 65536 /dev/urandom > models/model.npz
     cp "$HERE/examples/churn/src/serve.py" src/ && cp "$HERE/examples/churn/requirements.txt" .
-    { printf 'version: 1\nmodels: [models/model.npz]\n'; sed -n '/^deploy:/,$p' "$HERE/examples/churn/mlci.yaml" | grep -v train_job; } > mlci.yaml
-    "$MLCI" lock >/dev/null && git add -A && git commit -qm "deploy" && "$MLCI" verify >/dev/null
+    # Verdicts are signed (a fresh Ed25519 key listed in allowed_signers), so emit and promote
+    # measure the signature check too.
+    ssh-keygen -q -t ed25519 -N '' -C bench@example.invalid -f "$W/signing-key"
+    printf 'bench@example.invalid %s\n' "$(cat "$W/signing-key.pub")" > allowed_signers
+    { printf 'version: 1\nmodels: [models/model.npz]\ngate: {allow_empty: true}\ntrust: {allowed_signers: allowed_signers, require_signatures: true}\n'
+      sed -n '/^deploy:/,$p' "$HERE/examples/churn/mlci.yaml" | grep -v train_job; } > mlci.yaml
+    "$MLCI" lock >/dev/null && git add -A && git commit -qm "deploy" && "$MLCI" verify --signing-key "$W/signing-key" >/dev/null
+    "$MLCI" lineage HEAD --payload > "$W/verdict.payload" && "$MLCI" lineage HEAD --signature > "$W/verdict.sig"
     "$MLCI" emit --out "$W/deploy-emitted" >/dev/null
     mkdir -p "$W/deploy-env" && cp -r "$W/deploy-emitted/k8s/base" "$W/deploy-env/" && mkdir -p "$W/deploy-env/overlays" \
       && cp -r "$W/deploy-emitted/k8s/overlays/production" "$W/deploy-env/overlays/" )
@@ -137,6 +143,8 @@ bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --forma
 bench drift-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.csv --current current.csv" "$PY $HERE/scripts/drift_peer.py reference.csv current.csv"
 bench model-scan-1GiB 5 "$W" "$MLCI check model dense.pkl" "cat dense.pkl"
 bench version 20 "$W" "$MLCI --version" "git --version"
+bench verdict-signature "$RUNS" "$W/deploy" "$MLCI lineage HEAD" \
+  "sh -c 'ssh-keygen -Y verify -f allowed_signers -I bench@example.invalid -n mlci-verdict@v1 -s $W/verdict.sig < $W/verdict.payload'"
 bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomize $W/deploy-emitted/k8s/overlays/production"
 # Each run commits the environment's 8 manifests as a new root commit of a fresh branch.
 (cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
@@ -158,7 +166,8 @@ rows = [
     ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≥ 5× faster"),
     ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≥ 500 MB/s"),
     ("version", "--version", "< 20 ms"),
-    ("emit", "emit: approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
+    ("verdict-signature", "lineage incl. checking the verdict's SSHSIG", "(ssh-keygen -Y verify alone)"),
+    ("emit", "emit: signature, approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
     ("promote", "promote: render + commit 8 manifests + note", "(git plumbing commit of the same files)"),
 ]
 print()

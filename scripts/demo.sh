@@ -11,13 +11,19 @@ command -v "$PY" >/dev/null || PY=python3
 "$PY" -c 'import numpy' 2>/dev/null || { echo "demo: numpy is needed (make deps installs it)"; exit 2; }
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mlci-demo-XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+KEYS="$(mktemp -d "${TMPDIR:-/tmp}/mlci-demo-keys-XXXXXX")"
+trap 'rm -rf "$WORK" "$KEYS"' EXIT
 cp -r "$HERE/examples/churn/." "$WORK/"
 cd "$WORK"
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 git init -q -b main
 git config user.name "Demo Scientist"; git config user.email "demo@example.com"
 sed -i "s#python3 #$PY #" mlci.yaml
+# Verdicts and promotions are signed with a throwaway Ed25519 key that allowed_signers lists.
+ssh-keygen -q -t ed25519 -N '' -C ci@example.com -f "$KEYS/signing-key"
+printf 'ci@example.com %s\n' "$(cat "$KEYS/signing-key.pub")" > allowed_signers
+printf '\ntrust: {allowed_signers: allowed_signers, require_signatures: true}\n' >> mlci.yaml
+MLCI_SIGNING_KEY="$(cat "$KEYS/signing-key")"; export MLCI_SIGNING_KEY
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 verify() { say "mlci verify   # $1"; "$MLCI" verify && echo "(exit 0)" || echo "(exit $?)"; }

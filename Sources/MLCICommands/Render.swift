@@ -50,7 +50,7 @@ enum Render {
             lines.append(style.bold("promotions"))
             for promotion in promotions {
                 let env = promotion["env"]?.stringValue ?? "?"
-                let when = promotion["time"]?.stringValue ?? ""
+                let when = promotion["at"]?.stringValue ?? promotion["time"]?.stringValue ?? ""
                 lines.append("  \(printable(env))  \(printable(when))")
             }
         }

@@ -23,8 +23,16 @@ enum Terminal {
 
     static func err(_ text: String) { write(STDERR_FILENO, text.hasSuffix("\n") ? text : text + "\n") }
 
+    /// Bytes exactly as given (signature payloads, which are ASCII).
+    static func raw(_ bytes: [UInt8]) { write(STDOUT_FILENO, bytes: bytes) }
+
+    /// Every byte mlci prints goes through here, and so through ``escapingFormatControls(_:)``.
     private static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
+        write(fd, bytes: Array(escapingFormatControls(text).utf8))
+    }
+
+    private static func write(_ fd: Int32, bytes: [UInt8]) {
+        var bytes = bytes
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -32,6 +40,29 @@ enum Terminal {
             offset += n
         }
     }
+}
+
+/// `text` with Unicode format controls (general category Cf: the bidi embeddings, overrides
+/// and isolates such as U+202E, zero-width characters, the BOM, tag characters) and the line
+/// and paragraph separators written as `\uXXXX` escapes (UTF-16, as JSON writes them, so
+/// JSON output stays valid and means the same). What a file name or a note says can then
+/// not reorder or hide what the terminal shows (Trojan Source, CVE-2021-42574).
+func escapingFormatControls(_ text: String) -> String {
+    if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
+    var out = ""
+    out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+    for scalar in text.unicodeScalars {
+        let category = scalar.properties.generalCategory
+        if category == .format || category == .lineSeparator || category == .paragraphSeparator {
+            for unit in String(scalar).utf16 {
+                let hex = String(unit, radix: 16, uppercase: true)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }
 
 /// ANSI styling that disappears when colour is off.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MLCIGit
 import MLCILineage
 import MLCISupport
 import MLCIVerify
@@ -21,8 +22,10 @@ struct GateOptions: ParsableArguments {
     @Flag(help: "Do not record the verdict in refs/notes/mlci.")
     var noRecord = false
 
-    func options(ci: CIContext?) -> VerifyOptions {
-        VerifyOptions(base: base, force: force, stage: stage, dryRun: dryRun, noRecord: noRecord, ci: ci)
+    @OptionGroup var signing: SigningOptions
+
+    func options(ci: CIContext?) throws -> VerifyOptions {
+        VerifyOptions(base: base, force: force, stage: stage, dryRun: dryRun, noRecord: noRecord, ci: ci, signingKey: try signing.key())
     }
 }
 
@@ -44,7 +47,7 @@ extension MLCICommand {
 
         func run() throws {
             let workspace = try repository.workspace()
-            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: nil), output: output, plain: false)
+            try Gatekeeper.run(workspace: workspace, options: try gate.options(ci: nil), output: output, plain: false)
         }
     }
 
@@ -59,6 +62,13 @@ extension MLCICommand {
 
         @OptionGroup var gate: GateOptions
         @OptionGroup var posting: PostOptions
+
+        @Flag(help: "Fetch refs/notes/mlci from the remote first, and merge and push it after recording (retrying until no verdict is lost).")
+        var syncNotes = false
+
+        @Option(help: ArgumentHelp("The remote --sync-notes uses: a name, URL or path (credentials from MLCI_GIT_TOKEN, never printed).", valueName: "remote"))
+        var remote = "origin"
+
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
@@ -68,8 +78,16 @@ extension MLCICommand {
                 Terminal.err("note: no GitHub Actions or GitLab CI environment found; verifying without CI context")
             }
             let workspace = try repository.workspace()
-            try Gatekeeper.run(workspace: workspace, options: gate.options(ci: context), output: output, plain: true,
-                               post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil)
+            let sync: (() throws -> Void)? = syncNotes ? {
+                let result = try workspace.repository.syncNotes(remote: remote, resolve: Ledger.mergeNotes)
+                let what = result.pushed ? "pushed" : "in sync"
+                Terminal.err("notes: refs/notes/mlci \(what) with \(printable(remote))\(result.rounds > 1 ? " after \(result.rounds) rounds" : "")")
+            } : nil
+            // Earlier verdicts (history, the champion's) come from the remote's ledger too.
+            try sync?()
+            try Gatekeeper.run(workspace: workspace, options: try gate.options(ci: context), output: output, plain: true,
+                               post: posting.comment ? { try Posting.postAfterVerdict($0, strict: posting.strictPost) } : nil,
+                               afterRecord: sync)
         }
     }
 }
@@ -89,8 +107,10 @@ enum Reports {
             try append(MarkdownRenderer.render(report), to: summary)
         }
         if let outputs = environment["GITHUB_OUTPUT"], !outputs.isEmpty {
-            var lines = "verdict=\(Escaping.dotenv(report["verdict"]?.stringValue ?? "none"))\nreport-dir=\(Escaping.dotenv(reports.directory))\n"
-            if let digest = report["lineage"]?["models"]?.arrayValue?.first?["hash"]?.stringValue {
+            var lines = "verdict=\(Escaping.dotenv(report["verdict"]?.stringValue ?? "none"))\nreport-dir=\(Escaping.dotenv(directory))\n"
+            lines += "commit=\(Escaping.dotenv(report["commit"]?.stringValue ?? ""))\ntested-tree=\(Escaping.dotenv(report["tree"]?.stringValue ?? ""))\n"
+            // Documented as empty unless approved: a rejected model has no digest to ship.
+            if report["verdict"]?.stringValue == "approved", let digest = report["lineage"]?["models"]?.arrayValue?.first?["hash"]?.stringValue {
                 lines += "model-digest=sha256:\(Escaping.dotenv(digest))\n"
             }
             try append(lines, to: outputs)
@@ -107,7 +127,12 @@ enum Reports {
 /// The body both `verify` and `ci` share: run, print, exit.
 enum Gatekeeper {
     static func run(workspace: Workspace, options: VerifyOptions, output: OutputOptions, plain: Bool,
-                    post: ((JSONValue) throws -> Void)? = nil) throws {
+                    post: ((JSONValue) throws -> Void)? = nil, afterRecord: (() throws -> Void)? = nil) throws {
+        // Nothing configured is never "approved".
+        if !workspace.hasConfigFile && !FileSystem.exists(workspace.root + "/dvc.yaml") {
+            throw InputError("no mlci.yaml or dvc.yaml in \(workspace.root)/ (the root of the repository, where mlci looks); with nothing configured there is nothing to verify",
+                             hint: "run mlci init there (it imports dvc.yaml stages), or put mlci.yaml at the repository root")
+        }
         let verification = Verification(workspace: workspace, options: options)
         let json = output.json
         verification.echo = { line in
@@ -115,6 +140,7 @@ enum Gatekeeper {
             if json { Terminal.err(text) } else { Terminal.out(text) }
         }
         let document = try verification.run()
+        if document.recorded, let afterRecord { try afterRecord() }
         if document.verdict != nil {
             try Reports.write(document.json, workspace: workspace, announce: !output.json)
         }

@@ -24,6 +24,8 @@ public struct Config: Sendable {
     /// The `deploy` section as written, or `nil`.
     public var deploy: Located<JSONValue>?
     public var reports: Reports
+    /// The `trust` section: who may sign verdicts.
+    public var trust = Trust()
 
     /// A configuration with only `version: 1`: no stages, DVC data discovered automatically.
     public static func minimal(file: String = "mlci.yaml") -> Config {
@@ -108,7 +110,12 @@ public struct Gate: Sendable {
     public var fairness: Located<JSONValue>?
     public var model: Located<JSONValue>?
     public var provenance = Provenance()
+    /// `gate.allow_empty`: approving a change that no check looks at is a choice made here.
+    public var allowEmpty = false
     public init() {}
+
+    /// Whether no metric, data, drift, fairness or model check is configured.
+    public var checksNothing: Bool { metrics.isEmpty && data == nil && drift == nil && fairness == nil && model == nil }
 }
 
 /// Bounds on one metric.
@@ -141,5 +148,15 @@ public struct Reports: Sendable {
     public var formats = ["json", "junit", "sarif", "markdown", "gitlab", "html"]
     public var comment = false
     public var historyMetric: String?
+    public init() {}
+}
+
+/// The `trust` section: which keys may sign verdicts and promotions.
+public struct Trust: Sendable {
+    /// The OpenSSH allowed_signers file, relative to the repository root.
+    public var allowedSigners: String?
+    /// Whether unsigned verdicts are refused even with `--allow-unsigned`.
+    public var requireSignatures = false
+    public var location: SourceLocation?
     public init() {}
 }

@@ -129,6 +129,11 @@ public enum ConfigLoader {
                 if let comment = bool(reports["comment"]) { config.reports.comment = comment }
                 config.reports.historyMetric = string(reports["history_metric"])
             }
+            if case .mapping(let trust)? = root["trust"] {
+                config.trust.allowedSigners = string(trust["allowed_signers"]).map(clean)
+                config.trust.requireSignatures = bool(trust["require_signatures"]) ?? false
+                config.trust.location = at(root["trust"])
+            }
             return config
         }
 
@@ -197,6 +202,7 @@ public enum ConfigLoader {
                 out.provenance.outsUnmodified = bool(p["outs_unmodified"]) ?? true
                 out.provenance.location = at(gate["provenance"])
             }
+            out.allowEmpty = bool(gate["allow_empty"]) ?? false
             return out
         }
     }

@@ -122,7 +122,13 @@ public enum ConfigSchema {
         P("fairness", fairness),
         P("model", modelGate),
         P("provenance", provenance),
+        P("allow_empty", .boolean(description: "Approve even when no metric, data, drift, fairness or model check is configured.")),
     ], description: "What a change must satisfy to be approved.")
+
+    static let trust: Schema = .object([
+        P("allowed_signers", .string(.path, description: "OpenSSH allowed_signers file naming who may sign verdicts (ssh-keygen ALLOWED SIGNERS).")),
+        P("require_signatures", .boolean(description: "Refuse unsigned verdicts and promotions, even with --allow-unsigned.")),
+    ], description: "Who may sign verdicts and promotion records.")
 
     static let environment: Schema = .object([
         P("namespace", .string(.dnsLabel), required: true),
@@ -184,5 +190,6 @@ public enum ConfigSchema {
         P("gate", gate),
         P("deploy", deploy),
         P("reports", reports),
+        P("trust", trust),
     ], description: "mlci configuration")
 }

@@ -33,6 +33,7 @@ public enum BundleWriter {
             ("image", .string(release.imageReference)),
             ("model", ["path": .string(release.spec.model), "digest": .string(release.modelDigest)]),
             ("data_digest", .string(release.dataDigest)),
+            ("trust", release.trust.json),
             ("files", .object(paths.map { ($0, .string("sha256:" + Hex.string(SHA256.hash(data: bundle.files[$0]!)))) })),
         ])
         try FileSystem.writeAtomically(directory + "/" + manifestName, JSONWriter().string(manifest) + "\n")

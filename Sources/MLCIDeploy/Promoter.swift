@@ -2,6 +2,7 @@ import Foundation
 import MLCIGit
 import MLCILineage
 import MLCISupport
+import MLCITrust
 
 /// Where promoted manifests go: a folder on a GitOps branch (committed through git, without a
 /// checkout), or a folder on disk (for a GitOps repository checked out elsewhere).
@@ -32,8 +33,16 @@ public struct PromotionOutcome: Sendable {
 /// notes are both written with compare-and-swap under mlci's advisory locks.
 public struct Promoter {
     public let workspace: Workspace
+    /// Which verdicts and earlier promotions are believed.
+    public let trust: TrustPolicy
+    /// Signs each promotion record written (never stored or printed).
+    public let signingKey: SSHSigningKey?
 
-    public init(workspace: Workspace) { self.workspace = workspace }
+    public init(workspace: Workspace, trust: TrustPolicy, signingKey: SSHSigningKey? = nil) {
+        self.workspace = workspace
+        self.trust = trust
+        self.signingKey = signingKey
+    }
 
     /// Commits the manifests of `release` for `environment` to `target`.
     ///
@@ -70,7 +79,7 @@ public struct Promoter {
     /// manifests exactly: from the GitOps commit that carried them, or re-rendered when they
     /// went to a folder on disk.
     public func rollback(environment: String, branch: String?, directory: String?) throws -> PromotionOutcome {
-        let registry = try ModelRegistry(repository: workspace.repository)
+        let registry = try ModelRegistry(repository: workspace.repository, trust: trust)
         let history = registry.history(of: environment)
         guard let current = history.first else {
             throw Refusal("nothing was promoted to \(environment) yet, so there is nothing to roll back to")
@@ -78,7 +87,7 @@ public struct Promoter {
         guard let previous = history.dropFirst().first(where: { $0.commit != current.commit }) else {
             throw Refusal("\(environment) has only ever run \(current.commit.short(12)); there is no earlier model to roll back to")
         }
-        let release = try Release(workspace: workspace, commit: previous.commit)
+        let release = try Release(workspace: workspace, commit: previous.commit, trust: trust)
         let env = try release.spec.environment(environment)
         let target = PromotionTarget.resolve(branch: branch, directory: directory, environment: env, spec: release.spec)
         if case .branch(let name, let folder) = target, let carried = previous.gitOpsCommit, previous.branch == name, previous.folder == folder,
@@ -95,6 +104,13 @@ public struct Promoter {
                        target: PromotionTarget, action: PromotionRecord.Action, override: String?, replaced: ObjectID?) throws -> PromotionOutcome {
         let repository = workspace.repository
         var by = try repository.identity()
+        var override = override
+        if release.trust == .unsigned {
+            // Shipping an unsigned verdict is a choice (--allow-unsigned): it is written down.
+            if !(override ?? "").split(separator: ",").contains("unsigned-verdict") {
+                override = (override.map { $0 + "," } ?? "") + "unsigned-verdict"
+            }
+        }
         if let actor = ProcessInfo.processInfo.environment["GITHUB_ACTOR"] ?? ProcessInfo.processInfo.environment["GITLAB_USER_LOGIN"],
            !actor.isEmpty, actor.count < 100, actor.allSatisfy({ !$0.isNewline }) {
             by += " (CI actor \(actor))"
@@ -123,7 +139,10 @@ public struct Promoter {
                 return PromotionOutcome(record: nil, environment: env.name, commit: commit, manifestDigest: digest, target: target)
             }
         }
-        let entry = record.json
+        var entry = record.json
+        if let signingKey {
+            entry = try SignedNote.sign(entry, commit: commit.hex, namespace: SignedNote.promotionNamespace, key: signingKey)
+        }
         try repository.updateNote(for: commit, message: "mlci: \(action.rawValue) \(commit.short()) to \(env.name)") { current in
             var note: [(String, JSONValue)] = (current.flatMap { try? JSONParser().parse($0) }?.objectValue) ?? []
             var promotions = note.first(where: { $0.0 == "promotions" })?.1.arrayValue ?? []

@@ -27,7 +27,8 @@ public struct PromotionRecord: Sendable, Equatable {
     public var folder: String
     /// The commit on the GitOps branch that carries these manifests.
     public var gitOpsCommit: ObjectID?
-    /// `not-on-target` when the commit was promoted off the target branch on purpose.
+    /// What was shipped on purpose against the rules, comma-separated: `not-on-target` (off the
+    /// target branch), `unsigned-verdict` (accepted with --allow-unsigned).
     public var override: String?
     /// For a rollback: the commit it replaced.
     public var replaced: ObjectID?

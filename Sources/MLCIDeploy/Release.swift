@@ -4,6 +4,7 @@ import MLCIGit
 import MLCIHashing
 import MLCILineage
 import MLCISupport
+import MLCITrust
 
 /// One approved commit, ready to ship: its configuration, its deploy settings and the facts
 /// the artifacts carry (commit, time, model and data digests, source).
@@ -29,16 +30,24 @@ public struct Release {
     public let code: [(path: String, isDirectory: Bool)]
     /// The commit's note on refs/notes/mlci.
     public let note: JSONValue?
+    /// Who signed the verdict, or that it was accepted unsigned.
+    public let trust: TrustPolicy.Status
 
     /// Loads `commit` for shipping.
     ///
     /// - Throws: ``Refusal`` when the commit is not approved for exactly its tree (checked
     ///   first, before anything else is read); ``InputError`` for a missing or invalid deploy
     ///   section, templates or model record.
-    public init(workspace: Workspace, commit id: ObjectID, imageDigest: String? = nil) throws {
+    ///   The verdict's signature is checked against `trust` before its content is believed.
+    public init(workspace: Workspace, commit id: ObjectID, imageDigest: String? = nil, trust policy: TrustPolicy) throws {
         let repository = workspace.repository
         let record = try workspace.lineage(at: id)
         guard let commit = record.commit else { throw InputError("could not read commit \(id.short(12))") }
+        if let note = record.note {
+            trust = try policy.require(note, commit: id.hex, namespace: SignedNote.verdictNamespace, what: "the verdict on \(id.short(12))")
+        } else {
+            trust = .unsigned
+        }
         try Approval.require(commit, note: record.note)
         self.commit = commit
         note = record.note

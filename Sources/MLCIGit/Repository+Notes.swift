@@ -113,12 +113,77 @@ extension Repository {
 
     /// The identity for commits mlci writes: the repository's `user.name`/`user.email`, or
     /// `mlci <mlci@localhost>` when they are unset (typical on CI runners).
+    ///
+    /// - Throws: ``GitError`` when `user.name` or `user.email` holds a control character, `<`
+    ///   or `>`, or is longer than 256 bytes: such an identity would corrupt the commit header
+    ///   (`git fsck` fails), so nothing is written with it.
     func defaultSignature() throws(GitError) -> OwnedSignature {
+        // libgit2 hands values over as C strings, cut at a NUL: look at the files themselves.
+        for file in configFiles() where Self.fileHoldsNUL(file) {
+            throw GitError(kind: .other, operation: "read the identity to write commits as",
+                           message: "the git config file \(file) holds a NUL byte, so user.name and user.email cannot be trusted; fix the file")
+        }
+        for key in ["user.name", "user.email"] {
+            if let value = configString(key), let why = Self.identityProblem(value) {
+                throw GitError(kind: .other, operation: "write a commit as \(key) '\(Self.visible(value))'",
+                               message: "\(key) \(why); fix it with git config \(key) NEW-VALUE (no newlines, control characters, < or >)")
+            }
+        }
         var raw: UnsafeMutablePointer<git_signature>?
         if git_signature_default(&raw, pointer) == 0, let raw { return OwnedSignature(raw) }
         try check(git_signature_now(&raw, "mlci", "mlci@localhost"), "make a commit signature")
         return OwnedSignature(raw!)
     }
+
+    /// The config files git reads identities from: the repository's, the global ones.
+    func configFiles() -> [String] {
+        var files = [commonDirectory + "/config"]
+        if let global = getenv("GIT_CONFIG_GLOBAL") {
+            files.append(String(cString: global))
+        } else if let home = getenv("HOME") {
+            files.append(String(cString: home) + "/.gitconfig")
+            files.append(getenv("XDG_CONFIG_HOME").map { String(cString: $0) + "/git/config" } ?? String(cString: home) + "/.config/git/config")
+        }
+        return files
+    }
+
+    static func fileHoldsNUL(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { return false }
+            if buffer[..<count].contains(0) { return true }
+        }
+    }
+
+    /// Why `value` cannot be a name or email in a commit header, or `nil` when it can.
+    public static func identityProblem(_ value: String) -> String? {
+        if value.utf8.count > 256 { return "is longer than 256 bytes" }
+        for scalar in value.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                return "holds the control character U+\(String(scalar.value, radix: 16, uppercase: true))"
+            }
+            if scalar == "<" || scalar == ">" { return "holds '\(scalar)', which delimits the email in a commit" }
+        }
+        return nil
+    }
+
+    static func visible(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars.prefix(60) {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80...0x9f).contains(scalar.value) {
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return value.unicodeScalars.count > 60 ? out + "…" : out
+    }
+
+    /// Checks the identity mlci would write commits and notes as, before any work is done.
+    public func requireValidIdentity() throws(GitError) { _ = try defaultSignature() }
 }
 
 extension String {

@@ -184,6 +184,6 @@ extension Lock {
 
     /// Writes the lock into the working tree atomically.
     public func write(root: String) throws(InputError) {
-        try FileSystem.writeAtomically(root + "/" + Self.fileName, serialized())
+        try FileSystem.writeAtomically(root + "/" + Self.fileName, serialized(), temporaryDirectory: try FileSystem.scratchDirectory(repositoryRoot: root))
     }
 }

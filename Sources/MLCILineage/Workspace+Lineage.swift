@@ -25,7 +25,12 @@ extension Workspace {
         record.warnings = warnings + record.warnings
         if let text = try repository.note(for: commit) {
             do {
-                record.note = try JSONParser().parse(text)
+                let note = try JSONParser().parse(text)
+                if note.objectValue != nil {
+                    record.note = note
+                } else {
+                    record.warnings.append("the note of \(commit.short()) on \(Repository.notesReference) is not an mlci record (not a JSON object); it is ignored")
+                }
             } catch {
                 record.warnings.append("the note of \(commit.short()) on \(Repository.notesReference) is not valid JSON (\(error)); it is ignored")
             }

@@ -9,6 +9,8 @@ public struct LogEntry: Sendable {
     public var changed: [String]
     /// The verdict recorded in the commit's note, if any.
     public var verdict: String?
+    /// Why the commit's note was skipped (not an mlci record), if it was.
+    public var noteProblem: String? = nil
 
     public var json: JSONValue {
         ["commit": .string(commit.id.hex),
@@ -105,8 +107,15 @@ extension Workspace {
                 if let limit, entries.count >= limit { break }
             }
             var verdict: String? = nil
-            if let text = notes[commit.id], let note = try? JSONParser().parse(text) { verdict = note["verdict"]?.stringValue }
-            entries.append(LogEntry(commit: commit, changed: changed, verdict: verdict))
+            var problem: String? = nil
+            if let text = notes[commit.id] {
+                if let note = try? JSONParser().parse(text), note.objectValue != nil {
+                    verdict = note["verdict"]?.stringValue
+                } else {
+                    problem = "the note of \(commit.id.short(12)) on \(Repository.notesReference) is not an mlci record (not a JSON object); it is skipped"
+                }
+            }
+            entries.append(LogEntry(commit: commit, changed: changed, verdict: verdict, noteProblem: problem))
         }
         return entries
     }

@@ -36,6 +36,10 @@ public final class Workspace {
         }
         self.repository = repository
         self.root = root
+        // Temporary files of writes a kill interrupted: in .mlci/tmp, and in the root from
+        // versions that wrote them there.
+        FileSystem.removeStaleTemporaries(in: root)
+        FileSystem.removeStaleTemporaries(in: root + "/.mlci/tmp")
         let configPath = root + "/mlci.yaml"
         if FileSystem.exists(configPath) {
             config = try ConfigLoader.load(path: configPath, display: "mlci.yaml")

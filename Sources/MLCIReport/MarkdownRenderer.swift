@@ -18,6 +18,12 @@ public enum MarkdownRenderer {
         head += verdict == "approved" ? "## ✅ mlci: approved" : verdict == "rejected" ? "## ❌ mlci: rejected" : "## mlci: no verdict"
         head += "\n\nCommit `\(Escaping.markdown(commit))` against `\(Escaping.markdown(report["baseline"]?["ref"]?.stringValue ?? "-"))`"
         if let base = report["baseline"]?["commit"]?.stringValue { head += " (`\(base.prefix(12))`)" }
+        if let tree = report["tested"]?["tree"]?.stringValue {
+            // Which content was tested: in a pull request job, CI's merge of the head into the target.
+            let merge = report["tested"]?["merge"] == .bool(true)
+                ? " of CI's merge `\(Escaping.markdown(String((report["tested"]?["commit"]?.stringValue ?? "").prefix(12))))`" : ""
+            head += ", tested tree `\(Escaping.markdown(String(tree.prefix(12))))`\(merge)"
+        }
         head += failed.isEmpty ? "." : " — \(failed.count) check\(failed.count == 1 ? "" : "s") failed."
         sections.append(head)
 

@@ -60,10 +60,17 @@ public enum FileSystem {
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed, then
     /// renamed over `path`. Readers see the old file or the new one, never a half-written one.
     /// Creates missing parent directories.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(InputError) {
+    ///
+    /// - Parameter temporaryDirectory: where the temporary file goes instead (same file
+    ///   system): files in a repository's root use `.mlci/tmp`, so that an interrupted write
+    ///   never leaves a file `git add -A` would pick up.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644,
+                                       temporaryDirectory: String? = nil) throws(InputError) {
         let directory = parent(of: path)
         try makeDirectories(directory)
-        let temporary = "\(directory)/.\(basename(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let scratch = temporaryDirectory ?? directory
+        if temporaryDirectory != nil { try makeDirectories(scratch) }
+        let temporary = "\(scratch)/.\(basename(of: path)).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         if fd < 0 { throw InputError(describeErrno(errno, verb: "write", name: temporary)) }
         var written = 0
@@ -90,9 +97,34 @@ public enum FileSystem {
         }
     }
 
-    /// Writes text atomically; see ``writeAtomically(_:_:mode:)``.
-    public static func writeAtomically(_ path: String, _ text: String) throws(InputError) {
-        try writeAtomically(path, Array(text.utf8))
+    /// Writes text atomically; see ``writeAtomically(_:_:mode:temporaryDirectory:)``.
+    public static func writeAtomically(_ path: String, _ text: String, temporaryDirectory: String? = nil) throws(InputError) {
+        try writeAtomically(path, Array(text.utf8), temporaryDirectory: temporaryDirectory)
+    }
+
+    /// `ROOT/.mlci/tmp`, where writes into a repository's root put their temporary files;
+    /// `.mlci/` is made to ignore itself (as `.pytest_cache` does), so `git add -A` never
+    /// stages what an interrupted write left.
+    public static func scratchDirectory(repositoryRoot root: String) throws(InputError) -> String {
+        let ignore = root + "/.mlci/.gitignore"
+        if !exists(ignore) {
+            try writeAtomically(ignore, Array("# Written by mlci: everything here is local (cache, logs, reports).\n*\n".utf8))
+        }
+        return root + "/.mlci/tmp"
+    }
+
+    /// Removes the temporary files ``writeAtomically(_:_:mode:temporaryDirectory:)`` left in
+    /// `directory` when a process was killed mid-write (`.NAME.tmp-PID-N` whose PID is gone).
+    public static func removeStaleTemporaries(in directory: String) {
+        guard let dir = opendir(directory) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("."), let marker = name.firstRange(of: ".tmp-") else { continue }
+            let fields = name[marker.upperBound...].split(separator: "-")
+            guard fields.count == 2, let pid = Int32(fields[0]), fields[1].allSatisfy(\.isNumber) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     /// `mkdir -p`.

@@ -27,9 +27,12 @@ public final class GitSandbox {
 
     deinit { try? FileManager.default.removeItem(atPath: base) }
 
+    /// Variables every process run in this sandbox gets (a signing key, say).
+    public var variables: [String: String] = [:]
+
     /// The hermetic environment for git and mlci in this sandbox.
     public func environment(_ extra: [String: String] = [:]) -> [String: String] {
-        ProcessRunner.hermeticEnvironment(home: base, extra: extra)
+        ProcessRunner.hermeticEnvironment(home: base, extra: variables.merging(extra) { $1 })
     }
 
     /// Runs git in the repository (or `directory`) and returns its stdout, trimmed.

@@ -10,7 +10,8 @@ public struct CIContext: Sendable, Equatable {
     public var event: String?
     /// The branch a pull/merge request targets (the baseline), if this is one.
     public var targetBranch: String?
-    /// The commit CI built (the PR/MR head when known).
+    /// The head commit of the change CI built: the PR/MR head (from GitHub's event payload or
+    /// GitLab's CI_MERGE_REQUEST_SOURCE_BRANCH_SHA), else the commit built.
     public var headSHA: String?
     /// The pull request or merge request number.
     public var changeNumber: String?
@@ -40,7 +41,10 @@ public struct CIContext: Sendable, Equatable {
         if environment["GITLAB_CI"] == "true" {
             return CIContext(provider: .gitlab, event: environment["CI_PIPELINE_SOURCE"],
                              targetBranch: environment["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"].flatMap { $0.isEmpty ? nil : $0 },
-                             headSHA: environment["CI_COMMIT_SHA"], changeNumber: environment["CI_MERGE_REQUEST_IID"],
+                             // Merged-results pipelines build a synthetic merge (CI_COMMIT_SHA); the
+                             // change's own head is CI_MERGE_REQUEST_SOURCE_BRANCH_SHA.
+                             headSHA: environment["CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["CI_COMMIT_SHA"],
+                             changeNumber: environment["CI_MERGE_REQUEST_IID"],
                              runURL: environment["CI_JOB_URL"] ?? environment["CI_PIPELINE_URL"])
         }
         return nil

@@ -97,7 +97,7 @@ public enum ProjectInit {
         let text = lines.joined(separator: "\n")
         // Never write a configuration mlci itself would refuse.
         _ = try ConfigLoader.parse(text)
-        try FileSystem.writeAtomically(configPath, text)
+        try FileSystem.writeAtomically(configPath, text, temporaryDirectory: try FileSystem.scratchDirectory(repositoryRoot: root))
         let updated = try ignoreLocalFolder(root: root)
         return Result(configText: text, dvcStages: pipeline.stages.map(\.address), gatedMetrics: gated.keys, gitignoreUpdated: updated)
     }
@@ -133,7 +133,7 @@ public enum ProjectInit {
         if lines.contains(where: { [".mlci", ".mlci/", "/.mlci", "/.mlci/"].contains($0) }) { return false }
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += "# mlci's local files (hash cache, logs, reports)\n.mlci/\n"
-        try FileSystem.writeAtomically(path, text)
+        try FileSystem.writeAtomically(path, text, temporaryDirectory: try FileSystem.scratchDirectory(repositoryRoot: root))
         return true
     }
 }

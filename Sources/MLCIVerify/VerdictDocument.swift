@@ -28,8 +28,12 @@ public struct VerdictDocument: Sendable {
 
     /// `nil` for `--dry-run`.
     public var verdict: Verdict?
+    /// The commit the verdict belongs to (in CI, the change's head).
     public var commit: CommitInfo
+    /// The tree that was tested (in CI, possibly a merge of the head into the target).
     public var tree: ObjectID
+    /// The commit checked out and tested: `commit`, or the synthetic merge CI made of it.
+    public var tested: ObjectID
     public var isTreeClean: Bool
     public var baseline: Baseline
     public var change: ChangeSummary
@@ -51,6 +55,8 @@ public struct VerdictDocument: Sendable {
             ("verdict", .optional(verdict?.rawValue)),
             ("commit", .string(commit.id.hex)),
             ("tree", .string(tree.hex)),
+            ("tested", ["commit": .string(tested.hex), "tree": .string(tree.hex),
+                        "merge": .bool(tested != commit.id)]),
             ("clean_tree", .bool(isTreeClean)),
             ("baseline", ["ref": .string(baseline.reference), "commit": .optional(baseline.commit?.hex),
                           "explanation": .string(baseline.explanation)]),
@@ -103,6 +109,7 @@ public struct VerdictDocument: Sendable {
     /// new note is needed.
     func note(merging existing: JSONValue?) -> JSONValue {
         var members: [(String, JSONValue)] = [
+            ("commit", .string(commit.id.hex)),
             ("verdict", .optional(verdict?.rawValue)),
             ("tree", .string(tree.hex)),
             ("baseline", .optional(baseline.commit?.hex)),
@@ -115,6 +122,7 @@ public struct VerdictDocument: Sendable {
             ("tool", .string(tool)),
             ("time", .string(time)),
         ]
+        if tested != commit.id { members.insert(("tested_merge", .string(tested.hex)), at: 3) }
         if let promotions = existing?["promotions"] { members.append(("promotions", promotions)) }
         return .object(members)
     }

@@ -7,6 +7,7 @@ import MLCILineage
 import MLCIModelScan
 import MLCIPipeline
 import MLCISupport
+import MLCITrust
 
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +25,12 @@ public struct VerifyOptions: Sendable {
     /// Do not write the verdict note.
     public var noRecord = false
     public var ci: CIContext?
+    /// Signs the recorded note (OpenSSH SSHSIG, namespace ``SignedNote/verdictNamespace``).
+    public var signingKey: SSHSigningKey?
 
     public init(base: String? = nil, force: Bool = false, stage: String? = nil, dryRun: Bool = false,
-                noRecord: Bool = false, ci: CIContext? = nil) {
+                noRecord: Bool = false, ci: CIContext? = nil, signingKey: SSHSigningKey? = nil) {
+        self.signingKey = signingKey
         self.base = base
         self.force = force
         self.stage = stage
@@ -67,6 +71,9 @@ public final class Verification {
             throw InputError("the repository has no commits yet; commit your project first, then verify it")
         }
         let head = try repository.commit(headID)
+        // The commit the verdict belongs to: in CI, the PR/MR head, not a synthetic merge.
+        let owner = try recordedCommit(head: head)
+        if !options.noRecord && !options.dryRun { try repository.requireValidIdentity() }
         let startedClean = !(try repository.isDirty())
         let baseline = try findBaseline(head: head)
         let change = try summarizeChange(base: baseline.commit)
@@ -76,7 +83,7 @@ public final class Verification {
         let now = Dates.iso8601(Int64(time(nil)), offsetMinutes: 0).replacingOccurrences(of: "+00:00", with: "Z")
 
         if options.dryRun {
-            return VerdictDocument(verdict: nil, commit: head, tree: head.tree, isTreeClean: startedClean, baseline: baseline,
+            return VerdictDocument(verdict: nil, commit: owner, tree: head.tree, tested: head.id, isTreeClean: startedClean, baseline: baseline,
                                    change: change, stages: stages, findings: [], metrics: [], ci: options.ci, recorded: false,
                                    recordExplanation: "dry run: nothing ran and nothing was recorded", time: now, tool: Self.tool)
         }
@@ -128,12 +135,20 @@ public final class Verification {
                 }
             }
         }
+        if workspace.config.gate.checksNothing {
+            let allowed = workspace.config.gate.allowEmpty
+            findings.append(Finding(
+                checkID: "gate.empty", subject: "gate", outcome: allowed ? .passed : .failed, severity: allowed ? .warning : .error,
+                message: allowed ? "the gate checks no metric, data, drift, fairness or model (gate.allow_empty: true in \(workspace.config.file))"
+                                 : "the gate checks nothing: no metric, data, drift, fairness or model check is configured, so there is nothing to approve (add checks under gate:, or set gate.allow_empty: true to approve anyway)",
+                location: workspace.config.gate.provenance.location))
+        }
         let verdict: VerdictDocument.Verdict = findings.contains(where: \.rejects) ? .rejected : .approved
         let history = try metricHistory(baseline: baseline, comparisons: comparisons)
         // The verdict belongs to a commit only if the tree verified is exactly that commit's.
         let endedClean = !(try repository.isDirty())
         var document = VerdictDocument(
-            verdict: verdict, commit: head, tree: head.tree, isTreeClean: endedClean, baseline: baseline, change: change,
+            verdict: verdict, commit: owner, tree: head.tree, tested: head.id, isTreeClean: endedClean, baseline: baseline, change: change,
             stages: stages, findings: findings, metrics: comparisons, ci: options.ci, recorded: false, recordExplanation: "",
             time: now, tool: Self.tool, history: history)
         if options.noRecord {
@@ -141,13 +156,32 @@ public final class Verification {
         } else if !endedClean {
             document.recordExplanation = "not recorded: the working tree differs from \(head.id.short()) (commit the changes and verify again to record the verdict)"
         } else {
-            let written = try Ledger(repository: repository).record(document)
+            let written = try Ledger(repository: repository, signingKey: options.signingKey).record(document)
             document.recorded = true
+            let signed = options.signingKey.map { ", signed with \($0)" } ?? ""
+            let which = owner.id == head.id ? "" : " (the head of the change; \(head.id.short()) is the merge CI tested)"
             document.recordExplanation = written
-                ? "recorded in refs/notes/mlci for \(head.id.short())"
-                : "already recorded in refs/notes/mlci for \(head.id.short())"
+                ? "recorded in refs/notes/mlci for \(owner.id.short())\(which)\(signed)"
+                : "already recorded in refs/notes/mlci for \(owner.id.short())\(which)"
         }
         return document
+    }
+
+    /// The commit a verdict for `head` belongs to. Outside CI, or when CI built the change's
+    /// own commit, `head`. When CI checked out a synthetic merge (GitHub's refs/pull/N/merge,
+    /// GitLab's merged-results pipelines), the change's head commit: one of the merge's
+    /// parents, named by the CI event (`pull_request.head.sha`,
+    /// `CI_MERGE_REQUEST_SOURCE_BRANCH_SHA`). The verdict then records the merged tree tested.
+    func recordedCommit(head: CommitInfo) throws -> CommitInfo {
+        guard let sha = options.ci?.headSHA, let headID = ObjectID(hex: sha), headID != head.id else { return head }
+        guard head.parents.contains(headID) else {
+            throw InputError("CI names \(headID.short(12)) as the change's head, but HEAD (\(head.id.short(12))) is neither it nor a merge of it",
+                             hint: "check out the pull/merge request's head or its merge ref (actions/checkout does by default)")
+        }
+        guard workspace.repository.hasCommit(headID) else {
+            throw InputError("the change's head \(headID.short(12)) is not in this clone", hint: "fetch it (fetch-depth: 0 in actions/checkout)")
+        }
+        return try workspace.repository.commit(headID)
     }
 
     /// The commit the change is compared with: the merge-base of HEAD and the target branch;

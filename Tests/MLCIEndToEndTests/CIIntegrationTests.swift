@@ -60,10 +60,22 @@ import Testing
         assert used == set(header["spec"]["inputs"]), (used, header["spec"]["inputs"])
         action = yaml.safe_load(open(f"{root}/action/action.yml"))
         workflow = yaml.safe_load(open(f"{root}/examples/ci/github-workflow.yml"))
-        for step in workflow["jobs"]["gate"]["steps"]:
-            if "/mlci/action@" in step.get("uses", ""):
-                assert set(step.get("with", {})) <= set(action["inputs"]), step
-        assert {"verdict", "report-dir", "model-digest"} <= set(action["outputs"])
+        for job in workflow["jobs"].values():
+            for step in job["steps"]:
+                if "/mlci/action@" in step.get("uses", ""):
+                    assert set(step.get("with", {})) <= set(action["inputs"]), step
+                    # Full-SHA pins, and no persisted credentials where code is checked out.
+                assert "@" not in step.get("uses", "@" + "0" * 40) or len(step["uses"].split("@")[1]) == 40, step
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, step
+        # The job that runs the pull request's code holds a read-only token.
+        assert workflow["permissions"] == {}, workflow["permissions"]
+        assert workflow["jobs"]["gate"]["permissions"] == {"contents": "read"}, workflow["jobs"]["gate"]
+        writers = [name for name, job in workflow["jobs"].items() if "write" in job.get("permissions", {}).values()]
+        for name in writers:
+            assert "pull_request" in workflow["jobs"][name]["if"] and not any(s.get("uses", "").startswith("actions/checkout@") for s in workflow["jobs"][name]["steps"]) \
+                or workflow["jobs"][name]["if"] == "github.event_name == 'push'", name
+        assert {"verdict", "report-dir", "model-digest", "commit", "tested-tree"} <= set(action["outputs"])
         # Inputs reach the scripts through env only: no ${{ inputs.* }} inside a run: line.
         for step in action["runs"]["steps"]:
             assert "${{" not in step.get("run", ""), step
@@ -74,6 +86,46 @@ import Testing
         let result = try ProcessRunner.run(python, [sandbox.base + "/check.py", root])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("consistent"))
+    }
+
+    /// zizmor and actionlint (wheels in .venv-ci, run offline) find nothing to say.
+    @Test func zizmorAndActionlintFindNothingInTheActionAndTheExampleWorkflow() throws {
+        let tools = ProcessInfo.processInfo.environment["MLCI_CI_TOOLS"] ?? root + "/.venv-ci/bin"
+        let files = [root + "/action/action.yml", root + "/examples/ci/github-workflow.yml"]
+        let zizmor = try ProcessRunner.run(tools + "/zizmor", ["--offline", "--no-progress", "--format", "plain"] + files)
+        #expect(zizmor.status == 0, "\(zizmor.stdout)\(zizmor.stderr)")
+        #expect(zizmor.stdout.contains("No findings"), "\(zizmor.stdout)")
+        let actionlint = try ProcessRunner.run(tools + "/actionlint", ["-no-color", root + "/examples/ci/github-workflow.yml"])
+        #expect(actionlint.status == 0 && actionlint.stdout.isEmpty, "\(actionlint.stdout)\(actionlint.stderr)")
+        // Not vacuous: an unpinned action is reported by both.
+        let sandbox = try GitSandbox()
+        let unpinned = sandbox.base + "/unpinned.yml"
+        try String(contentsOfFile: files[1], encoding: .utf8).replacingOccurrences(of: "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", with: "actions/checkout@v4")
+            .replacingOccurrences(of: "persist-credentials: false", with: "fetch-tags: false")
+            .write(toFile: unpinned, atomically: true, encoding: .utf8)
+        #expect(try ProcessRunner.run(tools + "/zizmor", ["--offline", "--no-progress", unpinned]).status != 0)
+    }
+
+    /// The action pushes the ledger only on a push to the default branch, never on a pull request.
+    @Test func theActionSyncsNotesOnlyOnPushesToTheDefaultBranch() throws {
+        let sandbox = try GitSandbox()
+        let bin = sandbox.base + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try "#!/bin/sh\necho \"mlci $*\"\necho \"token=${MLCI_GIT_TOKEN:-none}\" | sed 's/=.\\{1,\\}secret.*/=(set)/'\n".write(toFile: bin + "/mlci", atomically: true, encoding: .utf8)
+        chmod(bin + "/mlci", 0o755)
+        func run(_ event: String, _ ref: String) throws -> String {
+            try ProcessRunner.run(root + "/action/run.sh", [], in: sandbox.root, environment: sandbox.environment([
+                "PATH": bin + ":/usr/bin:/bin", "MLCI_COMMAND": "ci", "MLCI_SYNC_NOTES": "true", "MLCI_DEFAULT_BRANCH": "main",
+                "GITHUB_EVENT_NAME": event, "GITHUB_REF": ref, "GITHUB_REPOSITORY": "acme/churn", "GITHUB_TOKEN": "ghs_secret",
+            ])).stdout
+        }
+        let main = try run("push", "refs/heads/main")
+        #expect(main.contains("mlci ci --sync-notes --remote https://github.com/acme/churn.git"), "\(main)")
+        #expect(main.contains("token=(set)"), "\(main)")
+        for (event, ref) in [("pull_request", "refs/pull/7/merge"), ("push", "refs/heads/feature"), ("pull_request_target", "refs/heads/main")] {
+            let other = try run(event, ref)
+            #expect(!other.contains("--sync-notes") && other.contains("token=none"), "\(event) \(ref): \(other)")
+        }
     }
 
     @Test func theActionKeysItsBuildCacheByTheSourceItBuilds() throws {

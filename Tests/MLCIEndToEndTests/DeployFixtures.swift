@@ -21,9 +21,16 @@ deploy:
 
 /// A repository with a model, code and a deploy section, whose first commit is verified
 /// (approved, recorded in its note) on main. `extra` is appended to the deploy section.
-func approvedProject(deploy: String = deploySection, model: String = "weights v1") throws -> GitSandbox {
+///
+/// Verdicts and promotions are signed with a fresh Ed25519 key (ssh-keygen) that the
+/// committed `allowed_signers` names, and mlci.yaml requires signatures.
+func approvedProject(deploy: String = deploySection, model: String = "weights v1", requireSignatures: Bool = true) throws -> GitSandbox {
     let sandbox = try GitSandbox()
-    try sandbox.write("mlci.yaml", "version: 1\ntarget: main\nmodels: [models/model.bin]\n" + deploy)
+    let signer = try SigningKeyFixture(in: sandbox.base + "/keys", principal: "ci@example.com")
+    sandbox.variables["MLCI_SIGNING_KEY"] = signer.privateKey
+    try sandbox.write("allowed_signers", signer.allowedSignersLine + "\n")
+    try sandbox.write("mlci.yaml", "version: 1\ntarget: main\nmodels: [models/model.bin]\n" + deploy
+                      + "gate: {allow_empty: true}\ntrust: {allowed_signers: allowed_signers, require_signatures: \(requireSignatures)}\n")
     try sandbox.write("models/model.bin", model)
     try sandbox.write("src/serve.py", "print('serving')\n")
     try sandbox.write("requirements.txt", "numpy==2.4.6\n")
@@ -83,5 +90,27 @@ enum DeployTools {
     static func run(_ tool: String, _ arguments: [String], in directory: String? = nil) throws -> ProcessResult? {
         guard let path = path(tool) else { return nil }
         return try ProcessRunner.run(path, arguments, in: directory, environment: ["HOME": NSTemporaryDirectory(), "PATH": "/usr/bin:/bin"])
+    }
+}
+
+/// An Ed25519 key pair made by ssh-keygen, for signing verdicts in tests.
+struct SigningKeyFixture {
+    let directory: String
+    let principal: String
+    /// The OpenSSH private key text (what MLCI_SIGNING_KEY holds).
+    let privateKey: String
+    /// `ssh-ed25519 AAAA… comment`.
+    let publicKey: String
+    var path: String { directory + "/key" }
+    var allowedSignersLine: String { "\(principal) \(publicKey)" }
+
+    init(in directory: String, principal: String) throws {
+        self.directory = directory
+        self.principal = principal
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let made = try ProcessRunner.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", principal, "-f", directory + "/key"])
+        guard made.status == 0 else { throw SandboxError("ssh-keygen failed: \(made.stderr)") }
+        privateKey = try String(contentsOfFile: directory + "/key", encoding: .utf8)
+        publicKey = try String(contentsOfFile: directory + "/key.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -44,7 +44,7 @@ struct DeployInputTests {
           image: registry.example.com/ml/churn-model
           model: models/model.bin
 
-        """)
+        """, requireSignatures: false)
         var lines = try sandbox.read("mlci.yaml").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let key = line.trimmingCharacters(in: .whitespaces).split(separator: ":").first.map(String.init) ?? ""
         if let index = lines.firstIndex(where: { $0.hasPrefix("  \(key):") }) { lines[index] = line } else { lines.insert(line, at: 7) }
@@ -63,10 +63,11 @@ struct DeployInputTests {
             #expect(status.status == 2)
             #expect(status.stderr.contains(example.expected), "\(status.stderr)")
         }
-        // emit names the same place; with a verdict forced through a note, it still refuses to write.
+        // emit names the same place; with a verdict forced through a note (and accepted
+        // unsigned), it still refuses to write.
         try sandbox.git("notes", "--ref=mlci", "add", "-f", "-m",
                         "{\"verdict\": \"approved\", \"tree\": \"\(try sandbox.git("rev-parse", "HEAD^{tree}"))\"}", "HEAD")
-        let emit = try mlci("emit", "--out", sandbox.base + "/out", in: sandbox)
+        let emit = try mlci("emit", "--allow-unsigned", "--out", sandbox.base + "/out", in: sandbox)
         #expect(emit.status == 2)
         #expect(emit.stderr.contains(example.expected.replacingOccurrences(of: "mlci.yaml:", with: "")), "\(emit.stderr)")
         #expect(!FileManager.default.fileExists(atPath: sandbox.base + "/out"))

@@ -111,7 +111,8 @@ import Testing
         }
         let outputs = try String(contentsOfFile: sandbox.base + "/output", encoding: .utf8)
         #expect(outputs.contains("verdict=rejected\n"))
-        #expect(outputs.contains("report-dir=.mlci/reports\n"))
+        #expect(outputs.contains("report-dir=\(sandbox.root)/.mlci/reports\n"))
+        #expect(outputs.contains("model-digest=\n") || !outputs.contains("model-digest="), "a rejected run has no model digest")
         #expect(FileManager.default.fileExists(atPath: sandbox.base + "/summary"))
     }
 
