@@ -39,7 +39,7 @@ let package = Package(
             name: "MLCILineage",
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
         ),
-        .target(name: "MLCIDVC", dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "Yams"]),
+        .target(name: "MLCIDVC", dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "Yams"]),
         .target(name: "MLCIPipeline", dependencies: ["MLCIDVC", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),

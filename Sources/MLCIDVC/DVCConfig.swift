@@ -54,12 +54,12 @@ public struct DVCConfig: Sendable, Equatable {
     public var cacheDirectory: String { cache["dir"]?.text ?? dvcDirectory + "/cache" }
 
     /// The link types `cache.type` lists, in the order DVC tries them (`reflink,copy` when unset).
-    public func cacheLinkTypes() throws(InputError) -> [DVCLinkType] {
+    public func cacheLinkTypes() throws(InputError) -> [DVCCache.LinkType] {
         guard let value = cache["type"] else { return [.reflink, .copy] }
-        var out: [DVCLinkType] = []
+        var out: [DVCCache.LinkType] = []
         for part in value.text.split(separator: ",") {
             let name = String(part.trimmingSpaces())
-            guard let type = DVCLinkType(rawValue: name) else {
+            guard let type = DVCCache.LinkType(rawValue: name) else {
                 throw InputError("unsupported cache type '\(name)' in cache.type", at: value.location,
                                  hint: "use reflink, hardlink, symlink or copy, separated by commas")
             }
@@ -71,17 +71,20 @@ public struct DVCConfig: Sendable, Equatable {
         return out
     }
 
+    /// `cache.type` as link types (see ``cacheLinkTypes()``).
+    public var cacheTypes: [DVCCache.LinkType] {
+        get throws(InputError) { try cacheLinkTypes() }
+    }
+
+    /// The repository root: the folder holding `.dvc`.
+    public var root: String { FileSystem.parent(of: dvcDirectory) }
+
     /// Adds `other`'s keys over this one's (DVC's `merge`: per key, the later level wins).
     public mutating func merge(_ other: DVCConfig) {
         core.merge(other.core) { _, new in new }
         cache.merge(other.cache) { _, new in new }
         for (name, keys) in other.remotes { remotes[name, default: [:]].merge(keys) { _, new in new } }
     }
-}
-
-/// How DVC puts a cached file into the workspace (`cache.type`).
-public enum DVCLinkType: String, Sendable, Equatable, CaseIterable {
-    case reflink, hardlink, symlink, copy
 }
 
 extension DVCConfig {
@@ -104,6 +107,11 @@ extension DVCConfig {
             merged.merge(try parse(String(decoding: bytes, as: UTF8.self), file: file, home: home, dvcDirectory: dvcDirectory))
         }
         return merged
+    }
+
+    /// The merged configuration of the DVC repository at `root` (see ``load(dvcDirectory:environment:)``).
+    public static func load(root: String) throws(InputError) -> DVCConfig {
+        try load(dvcDirectory: root + "/.dvc")
     }
 
     /// One configuration file's sections, paths resolved against the file's folder.
