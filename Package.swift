@@ -39,7 +39,10 @@ let package = Package(
             name: "MLCILineage",
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
         ),
-        .target(name: "MLCIDVC", dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "Yams"]),
+        .target(
+            name: "MLCIDVC",
+            dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "MLCIHTTP", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "MLCIPipeline", dependencies: ["MLCIDVC", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
@@ -52,7 +55,7 @@ let package = Package(
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
         ),
         .target(
             name: "MLCIDeploy",
@@ -66,7 +69,7 @@ let package = Package(
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
+                "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
