@@ -40,13 +40,18 @@ let package = Package(
             name: "MLCILineage",
             dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
         ),
-        .target(name: "MLCIDVC", dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "Yams"]),
+        .target(
+            name: "MLCIDVC",
+            dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "MLCIHTTP", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "MLCIPipeline", dependencies: ["MLCIDVC", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         .target(name: "MLCIModelScan", dependencies: ["CZlib", "MLCISupport"]),
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
         .target(name: "MLCIStats"),
         .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "MLCIHTTP", dependencies: ["CCurlLoader"]),
         .target(name: "MLCIPublish", dependencies: ["MLCIReport", "MLCISupport"]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
@@ -85,6 +90,8 @@ let package = Package(
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCITrustTests", dependencies: ["MLCITrust", "MLCISupport", "MLCITestSupport"]),
+        .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCISupport", "MLCITestSupport"]),
+        .testTarget(name: "MLCIHTTPTests", dependencies: ["MLCIHTTP", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]

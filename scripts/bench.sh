@@ -152,6 +152,32 @@ bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomi
   "$MLCI promote --env production" "$HERE/scripts/gitops_peer.sh $W/deploy-env churn-model/production" >"$W/results/promote.log" 2>&1) \
   || log "FAILED: promote (see $W/results/promote.log)"
 
+# mlci pull against dvc pull (dvc-s3) of a 1 GiB directory of 1,000 files from moto on loopback.
+REMOTE_BIN="${MLCI_REMOTE_TOOLS:-$(dirname "$VENV_BIN")/.venv-remote/bin}"
+if [ -x "$REMOTE_BIN/moto_server" ]; then
+  PORT="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "$REMOTE_BIN/moto_server" -H 127.0.0.1 -p "$PORT" >"$W/results/moto.log" 2>&1 &
+  MOTO=$!
+  trap 'kill -9 $MOTO 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.2; done
+  export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret
+  "$REMOTE_BIN/python" -c 'import boto3, sys; boto3.client("s3", endpoint_url=sys.argv[1], region_name="us-east-1").create_bucket(Bucket="bench")' "http://127.0.0.1:$PORT"
+  rm -rf "$W/pull" && gitinit "$W/pull" && mkdir -p "$W/pull/data/files"
+  (cd "$W/pull/data/files" && split -n 1000 -d -a 3 "$W/big.bin" part-)
+  ( cd "$W/pull"
+    "$REMOTE_BIN/dvc" init -q && "$REMOTE_BIN/dvc" config --local core.site_cache_dir "$W/dvc-site-cache-pull"
+    "$REMOTE_BIN/dvc" remote add -q -d s3 s3://bench/store && "$REMOTE_BIN/dvc" remote modify s3 endpointurl "http://127.0.0.1:$PORT"
+    "$REMOTE_BIN/dvc" add -q data/files && git add -A && git commit -qm data
+    log "dvc push of 1 GiB / 1,000 files to moto"
+    "$REMOTE_BIN/dvc" push -q )
+  (cd "$W/pull" && hyperfine -N -i --style none --warmup 0 --runs "${PULL_RUNS:-3}" --export-json "$W/results/pull-1GiB-s3.json" \
+    --prepare "rm -rf $W/pull/.dvc/cache $W/pull/data/files" \
+    "$MLCI pull" "$REMOTE_BIN/dvc pull -q" >"$W/results/pull-1GiB-s3.log" 2>&1) || log "FAILED: pull (see $W/results/pull-1GiB-s3.log)"
+  kill -9 "$MOTO" 2>/dev/null || true
+else
+  log "skipping pull: no moto_server in $REMOTE_BIN (make deps)"
+fi
+
 "$PY" - "$W/results" <<'PYEOF'
 import json, os, sys
 d = sys.argv[1]
@@ -169,6 +195,7 @@ rows = [
     ("verdict-signature", "lineage incl. checking the verdict's SSHSIG", "(ssh-keygen -Y verify alone)"),
     ("emit", "emit: signature, approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
     ("promote", "promote: render + commit 8 manifests + note", "(git plumbing commit of the same files)"),
+    ("pull-1GiB-s3", "pull 1 GiB / 1,000 files from loopback S3", "≤ 1× dvc pull"),
 ]
 print()
 print(f"{'benchmark':45} {'mlci median':>12} {'peer median':>12} {'mlci/peer':>9}  peer / target")

@@ -62,3 +62,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$CI_PACKAGES" ]; then
   "$CI_VENV/bin/pip" install -q --disable-pip-version-check $CI_PACKAGES
   echo "$CI_PACKAGES" > "$stamp"
 fi
+
+# DVC remotes are tested against a real S3-compatible server (moto's server mode) filled by real
+# DVC with dvc-s3; their botocore pins stay out of the main venv.
+REMOTE_VENV="$VENV-remote"
+REMOTE_PACKAGES="dvc==3.67.1 dvc-s3==3.3.0 moto[server]==5.2.5"
+stamp="$REMOTE_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REMOTE_PACKAGES" ]; then
+  echo "deps: creating $REMOTE_VENV ($REMOTE_PACKAGES)"
+  "$PYTHON" -m venv "$REMOTE_VENV"
+  "$REMOTE_VENV/bin/pip" install -q --disable-pip-version-check $REMOTE_PACKAGES
+  echo "$REMOTE_PACKAGES" > "$stamp"
+fi

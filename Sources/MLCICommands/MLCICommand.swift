@@ -28,7 +28,7 @@ public struct MLCICommand: ParsableCommand {
              (not a git repository, a shallow clone missing history)
         """,
         version: "mlci \(version)",
-        subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Promote.self, Rollback.self, Models.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self, DVC.self]
+        subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Promote.self, Rollback.self, Models.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Pull.self, Hash.self, Schema.self, DVC.self]
     )
 
     public init() {}

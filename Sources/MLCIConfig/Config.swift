@@ -138,6 +138,8 @@ public struct Provenance: Sendable {
     public var cleanTree = false
     public var dataTracked = true
     public var outsUnmodified = true
+    /// Every cached DVC out must be in the default DVC remote (opt-in: it needs the network).
+    public var dataPushed = false
     public var location: SourceLocation?
     public init() {}
 }

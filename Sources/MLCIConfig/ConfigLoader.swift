@@ -200,6 +200,7 @@ public enum ConfigLoader {
                 out.provenance.cleanTree = bool(p["clean_tree"]) ?? false
                 out.provenance.dataTracked = bool(p["data_tracked"]) ?? true
                 out.provenance.outsUnmodified = bool(p["outs_unmodified"]) ?? true
+                out.provenance.dataPushed = bool(p["data_pushed"]) ?? false
                 out.provenance.location = at(gate["provenance"])
             }
             out.allowEmpty = bool(gate["allow_empty"]) ?? false

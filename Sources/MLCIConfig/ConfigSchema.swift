@@ -113,6 +113,7 @@ public enum ConfigSchema {
         P("clean_tree", .boolean(description: "Refuse a verdict for uncommitted changes.")),
         P("data_tracked", .boolean(description: "Every declared data path must match mlci.lock.")),
         P("outs_unmodified", .boolean(description: "No stage output may differ from what its stage produced.")),
+        P("data_pushed", .boolean(description: "Every cached DVC out the commit records must exist in the default DVC remote (HEAD requests, no download).")),
     ])
 
     static let gate: Schema = .object([

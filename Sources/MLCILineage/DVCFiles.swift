@@ -16,6 +16,8 @@ public struct DVCOutput: Sendable, Equatable {
     public var recordedIn: String
     /// The `dvc.lock` stage, if any.
     public var stage: String?
+    /// False for `cache: false` outs (metrics, plots kept in git): DVC neither caches nor pushes them.
+    public var isCached = true
 
     public var isDirectory: Bool { md5.hasSuffix(".dir") }
 }
@@ -107,7 +109,8 @@ public enum DVCFiles {
             }
             let full = try join(base, path, file: file, node: entry["path"])
             out.append(DVCOutput(path: full, md5: md5, size: entry["size"]?.int.map(Int64.init),
-                                 fileCount: entry["nfiles"]?.int, isLegacy: hashName == nil, recordedIn: recordedIn, stage: stage))
+                                 fileCount: entry["nfiles"]?.int, isLegacy: hashName == nil, recordedIn: recordedIn, stage: stage,
+                                 isCached: entry["cache"]?.bool != false))
         }
         return out
     }

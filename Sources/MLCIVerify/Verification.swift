@@ -366,21 +366,6 @@ public final class Verification {
         return findings
     }
 
-    /// The DVC cache file holding `path` as the commit `at` recorded it (`.dvc` or dvc.lock
-    /// md5), in DVC 3's layout (`files/md5/ab/cdef…`) or the legacy one (`ab/cdef…`).
-    func dvcCachedCopy(of path: String, at commit: ObjectID) throws -> String? {
-        let record = try workspace.lineage(at: commit)
-        guard let artifact = record.data.first(where: { $0.path == path && $0.source == .dvc }), let md5 = artifact.hash,
-              !md5.hasSuffix(".dir"), md5.count == 32 else { return nil }
-        let cache = workspace.root + "/.dvc/cache"
-        let prefix = String(md5.prefix(2))
-        let rest = String(md5.dropFirst(2))
-        for candidate in ["\(cache)/files/md5/\(prefix)/\(rest)", "\(cache)/\(prefix)/\(rest)"] where FileSystem.exists(candidate) {
-            return candidate
-        }
-        return nil
-    }
-
     /// `gate.fairness`: group fairness of the predictions file a stage wrote.
     func fairnessFindings() throws -> [Finding] {
         guard let section = workspace.config.gate.fairness, let path = section.value["predictions"]?.stringValue else { return [] }
@@ -433,6 +418,7 @@ public final class Verification {
                                         artifact: entry.path))
             }
         }
+        if provenance.dataPushed { findings += try pushedFindings(location: provenance.location) }
         if provenance.outsUnmodified {
             let ran = Set(outcome.results.map(\.name))
             for planned in plan.stages {
