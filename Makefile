@@ -7,6 +7,7 @@ RELEASE_FLAGS ?= -c release --static-swift-stdlib
 export PATH := $(VENV)/bin:$(PATH)
 export MLCI_PYTHON := $(VENV)/bin/python
 export MLCI_DEPLOY_TOOLS := $(VENV)-deploy/bin
+export MLCI_DATA_PYTHON := $(VENV)-data/bin/python
 export DVC_NO_ANALYTICS := 1
 
 .PHONY: all deps build release test bench install demo lint schema templates clean
