@@ -70,8 +70,10 @@ public enum Expectations {
     /// (`nil` for other dtypes, whose values stay text).
     public static func typedNumbers(_ values: [String?], dtype: String? = nil) -> [Double?]? {
         let dtype = dtype ?? TextDtype.infer(values)
-        guard isNumeric(dtype: dtype) else { return nil }
-        if dtype == "bool" { return values.map { $0.flatMap(TextValue.boolean).map { $0 ? 1 : 0 } } }
+        // A boolean column with missing values is an object column of Python bools in pandas.
+        let booleanObject = dtype == "object" && values.allSatisfy { $0 == nil || TextValue.boolean($0!) != nil } && values.contains { $0 != nil }
+        guard isNumeric(dtype: dtype) || booleanObject else { return nil }
+        if dtype == "bool" || booleanObject { return values.map { $0.flatMap(TextValue.boolean).map { $0 ? 1 : 0 } } }
         return values.map { $0.flatMap(TextValue.number) }
     }
 

@@ -106,6 +106,14 @@ enum DataPeers {
         #expect(csvDecisions == (try decisions(parquetData)), "seed \(seed)")
     }
 
+    @Test func sixtyFourRandomTablesGetGreatExpectationsAndEvidentlysDecisions() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        guard let result = try DataPeers.run("differential.py", [MLCIBinary.path, directory]) else { return }
+        let summary = result.stdout.split(separator: "\n").filter { !$0.hasPrefix("Calculating") }.joined(separator: "\n")
+        #expect(result.status == 0, "\(summary)\n\(result.stderr.suffix(2000))")
+        #expect(result.stdout.contains("64 tables:") && result.stdout.contains(" 0 differ"), "\(summary)")
+    }
+
     @Test func parquetIsToldByContentNotByName() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         guard let python = DataPeers.python else { return }
