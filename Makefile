@@ -9,6 +9,7 @@ export MLCI_PYTHON := $(VENV)/bin/python
 export MLCI_DEPLOY_TOOLS := $(VENV)-deploy/bin
 export MLCI_CI_TOOLS := $(VENV)-ci/bin
 export MLCI_REMOTE_TOOLS := $(VENV)-remote/bin
+export MLCI_DATA_PYTHON := $(VENV)-data/bin/python
 export DVC_NO_ANALYTICS := 1
 
 .PHONY: all deps build release test bench install demo lint schema templates clean

@@ -16,6 +16,11 @@ pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 # The release binary links the Swift runtime statically; FoundationNetworking (posting PR/MR
 # comments) then needs libcurl to link against.
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+# Parquet's page codecs (static archives are linked into the release binary).
+pkg-config --exists snappy 2>/dev/null || missing+=(libsnappy-dev)
+pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
+pkg-config --exists liblz4 2>/dev/null || missing+=(liblz4-dev)
+pkg-config --exists libbrotlidec 2>/dev/null || missing+=(libbrotli-dev)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
 # Verdict signatures are checked against the real ssh-keygen in the tests.
@@ -73,4 +78,17 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REMOTE_PACKAGES" ]; then
   "$PYTHON" -m venv "$REMOTE_VENV"
   "$REMOTE_VENV/bin/pip" install -q --disable-pip-version-check $REMOTE_PACKAGES
   echo "$REMOTE_PACKAGES" > "$stamp"
+fi
+
+# The data-quality peers (pyarrow writes the Parquet matrix; pandas, Great Expectations and
+# Evidently judge the randomized differential tables) live in their own venv: they are heavy
+# (about 2-12 minutes to install here) and Evidently 0.7 needs pandas 2.
+DATA_VENV="$VENV-data"
+DATA_PACKAGES="pyarrow==26.0.1 pandas==2.3.3 great_expectations==1.24.1 evidently==0.7.23 scipy==1.17.1 numpy==2.4.6"
+stamp="$DATA_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DATA_PACKAGES" ]; then
+  echo "deps: creating $DATA_VENV ($DATA_PACKAGES)"
+  "$PYTHON" -m venv "$DATA_VENV"
+  "$DATA_VENV/bin/pip" install -q --disable-pip-version-check $DATA_PACKAGES
+  echo "$DATA_PACKAGES" > "$stamp"
 fi

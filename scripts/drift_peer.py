@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""The peer mlci's drift check replaces: pandas.read_csv, scipy.stats.ks_2samp (method
+"""The peer mlci's drift check replaces: pandas.read_csv (or read_parquet with pyarrow), scipy.stats.ks_2samp (method
 'auto') and a numpy PSI over reference-quantile bins, per column. Prints
 column, KS D, KS p-value, PSI as tab-separated lines.
 
-  drift_peer.py REFERENCE.csv CURRENT.csv
+  drift_peer.py REFERENCE.csv|.parquet CURRENT.csv|.parquet
 """
 import sys
 
@@ -22,8 +22,9 @@ def psi(reference, current, bins=10, eps=1e-4):
 
 
 def main():
-    reference = pd.read_csv(sys.argv[1])
-    current = pd.read_csv(sys.argv[2])
+    read = pd.read_parquet if sys.argv[1].endswith(".parquet") else pd.read_csv  # pyarrow engine
+    reference = read(sys.argv[1])
+    current = read(sys.argv[2])
     for column in reference.columns:
         a = reference[column].to_numpy()
         b = current[column].to_numpy()

@@ -6,4 +6,8 @@
 static inline int czlib_inflate_init_raw(z_stream *stream) {
     return inflateInit2(stream, -MAX_WBITS);
 }
+/* A gzip member (RFC 1952), as Parquet's GZIP codec stores pages. */
+static inline int czlib_inflate_init_gzip(z_stream *stream) {
+    return inflateInit2(stream, 16 + MAX_WBITS);
+}
 #endif

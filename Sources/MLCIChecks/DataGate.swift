@@ -36,10 +36,34 @@ public enum DataGate {
                                     message: "\(file): \(subject) is \(show(result.observed)); \(what)", observed: result.observed,
                                     expected: expected, location: location, artifact: file))
         }
-        func range(_ value: JSONValue?) -> (Double?, Double?) {
+        func range(_ value: JSONValue?, _ key: String, _ name: String) throws(InputError) -> (Double?, Double?) {
             guard let pair = value?.arrayValue, pair.count >= 2 else { return (nil, nil) }
-            return (pair[0].doubleValue, pair[1].doubleValue)
+            guard pair.count == 2 else {
+                throw InputError("\(key) for '\(name)' has \(pair.count) items; give exactly [min, max]", at: location,
+                                 hint: "use null for an open end; strict: true excludes both ends")
+            }
+            for bound in pair where bound != .null && bound.doubleValue == nil {
+                throw InputError("\(key) for '\(name)': the bound \(show(bound)) is not a number", at: location)
+            }
+            let (low, high) = (pair[0].doubleValue, pair[1].doubleValue)
+            if low == nil && high == nil { throw InputError("\(key) for '\(name)' has neither a min nor a max", at: location) }
+            if let low, let high, low > high { throw InputError("\(key) for '\(name)': the min \(show(pair[0])) is above the max \(show(pair[1]))", at: location) }
+            return (low, high)
         }
+        /// The column's pandas dtype; numeric checks refuse others, as Great Expectations raises on them.
+        func dtype(_ name: String, numericFor key: String? = nil) throws(InputError) -> String {
+            let values = try column(name)
+            let index = table.columns.firstIndex(of: name)!
+            let type = table.dtype(index)
+            if let key, !Expectations.isNumeric(dtype: type) {
+                let example = values.firstIndex { $0 != nil && TextValue.number($0!) == nil }
+                throw InputError("\(key) needs numbers, but '\(name)' is a \(type) column" + (example.map { " (row \($0 + 1) holds '\(values[$0]!)')" } ?? ""),
+                                 at: SourceLocation(file: file, line: example.map { table.rowLines[$0] } ?? 1),
+                                 hint: "Great Expectations raises here too; fix the values or drop the expectation")
+            }
+            return type
+        }
+        let strict = spec["strict"] == .bool(true)
 
         // Declared columns: present, in order when asked, of their type.
         if let declared = spec["columns"]?.objectValue {
@@ -76,16 +100,17 @@ public enum DataGate {
             add("data.not_null", name, Expectations.notNull(try column(name), mostly: mostly), what: "no missing values", expected: ["mostly": .double(mostly)])
         }
         for name in spec["unique"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
-            add("data.unique", name, Expectations.unique(try column(name), mostly: mostly), what: "every value unique", expected: ["mostly": .double(mostly)])
+            add("data.unique", name, Expectations.unique(try column(name), mostly: mostly, dtype: try dtype(name)), what: "every value unique", expected: ["mostly": .double(mostly)])
         }
         for (name, bounds) in spec["between"]?.objectValue ?? [] {
-            let (low, high) = range(bounds)
-            add("data.between", name, Expectations.between(try column(name), min: low, max: high, mostly: mostly),
-                what: "between \(low.map(MetricsGate.format) ?? "-∞") and \(high.map(MetricsGate.format) ?? "∞")", expected: bounds)
+            let (low, high) = try range(bounds, "between", name)
+            add("data.between", name, Expectations.between(try column(name), min: low, max: high, strictMin: strict, strictMax: strict, mostly: mostly,
+                                                            dtype: try dtype(name, numericFor: "between")),
+                what: (strict ? "strictly " : "") + "between \(low.map(MetricsGate.format) ?? "-∞") and \(high.map(MetricsGate.format) ?? "∞")", expected: bounds)
         }
         for (name, set) in spec["in_set"]?.objectValue ?? [] {
             let members = set.arrayValue ?? []
-            add("data.in_set", name, Expectations.inSet(try column(name), set: members, mostly: mostly),
+            add("data.in_set", name, Expectations.inSet(try column(name), set: members, mostly: mostly, dtype: try dtype(name)),
                 what: "one of \(members.map(show).joined(separator: ", "))", expected: set)
         }
         for (name, pattern) in spec["regex"]?.objectValue ?? [] {
@@ -101,11 +126,13 @@ public enum DataGate {
             add("data.regex", name, result, what: "matching \(text) in full", expected: pattern)
         }
         for (key, rule, function) in [("mean_between", "data.mean", Expectations.meanBetween), ("min_between", "data.min", Expectations.minBetween),
-                                      ("max_between", "data.max", Expectations.maxBetween)] as [(String, String, ([String?], Double?, Double?) -> ExpectationResult)] {
+                                      ("max_between", "data.max", Expectations.maxBetween)]
+            as [(String, String, ([String?], Double?, Double?, Bool, String?) -> ExpectationResult)] {
             for (name, bounds) in spec[key]?.objectValue ?? [] {
-                let (low, high) = range(bounds)
-                aggregate(rule, "\(rule.dropFirst(5))(\(name))", function(try column(name), low, high),
-                          what: "expected between \(low.map(MetricsGate.format) ?? "-∞") and \(high.map(MetricsGate.format) ?? "∞")", expected: bounds)
+                let (low, high) = try range(bounds, key, name)
+                let type = try dtype(name, numericFor: key)
+                aggregate(rule, "\(rule.dropFirst(5))(\(name))", function(try column(name), low, high, strict, type),
+                          what: "expected \(strict ? "strictly " : "")between \(low.map(MetricsGate.format) ?? "-∞") and \(high.map(MetricsGate.format) ?? "∞")", expected: bounds)
             }
         }
         if let rows = spec["rows"] {

@@ -77,14 +77,23 @@ public enum DriftCheck {
             guard let currentValues = current.column(name) else {
                 throw InputError("\(current.name) has no column '\(name)'", at: SourceLocation(file: current.name, line: 1))
             }
-            let ref = referenceValues.compactMap { $0 }
-            let cur = currentValues.compactMap { $0 }
-            let refNumbers = ref.compactMap { Double($0) }.filter(\.isFinite)
-            let curNumbers = cur.compactMap { Double($0) }.filter(\.isFinite)
-            if refNumbers.count == ref.count && curNumbers.count == cur.count && !ref.isEmpty {
-                pairs.append((name, .numbers(refNumbers), .numbers(curNumbers)))
+            let referenceIndex = reference.columns.firstIndex(of: name)!
+            let currentIndex = current.columns.firstIndex(of: name)!
+            let referenceType = reference.dtype(referenceIndex)
+            let currentType = current.dtype(currentIndex)
+            if Expectations.isNumeric(dtype: referenceType) && Expectations.isNumeric(dtype: currentType) && referenceType != "bool" && currentType != "bool" {
+                // Evidently drops NaN and ±inf first and keeps the column numeric.
+                let ref = (Expectations.typedNumbers(referenceValues, dtype: referenceType) ?? []).compactMap { $0 }.filter(\.isFinite)
+                let cur = (Expectations.typedNumbers(currentValues, dtype: currentType) ?? []).compactMap { $0 }.filter(\.isFinite)
+                // Evidently's infer_column_type (on the current data): an integer column with at
+                // most 10 distinct values is categorical.
+                if currentType.hasPrefix("int") || currentType.hasPrefix("uint"), Set(cur).count <= 10 {
+                    pairs.append((name, .strings(ref.map { JSONWriter.number($0) }), .strings(cur.map { JSONWriter.number($0) })))
+                } else {
+                    pairs.append((name, .numbers(ref), .numbers(cur)))
+                }
             } else {
-                pairs.append((name, .strings(ref), .strings(cur)))
+                pairs.append((name, .strings(referenceValues.compactMap { $0 }), .strings(currentValues.compactMap { $0 })))
             }
         }
         return try evaluate(pairs, spec: spec)
@@ -99,6 +108,7 @@ public enum DriftCheck {
     {
         let names = reference.names
         let currentNames = current.names
+        let currentIsInteger = currentNames.indices.map { current.isInteger($0) }
         var referenceValues = reference.values
         var currentValues = current.values
         _ = consume reference
@@ -106,7 +116,12 @@ public enum DriftCheck {
         var pairs: [(String, ColumnData, ColumnData)] = []
         for (index, name) in names.enumerated() {
             guard let other = currentNames.firstIndex(of: name) else { continue }
-            pairs.append((name, .numbers(referenceValues[index]), .numbers(currentValues[other])))
+            // Evidently's infer_column_type: an integer column with at most 10 distinct values is categorical.
+            if currentIsInteger[other], Set(currentValues[other]).count <= 10 {
+                pairs.append((name, .strings(referenceValues[index].map { JSONWriter.number($0) }), .strings(currentValues[other].map { JSONWriter.number($0) })))
+            } else {
+                pairs.append((name, .numbers(referenceValues[index]), .numbers(currentValues[other])))
+            }
             referenceValues[index] = []
             currentValues[other] = []
         }

@@ -31,7 +31,7 @@ public enum Expectations {
 
     /// A column-map expectation: `isExpected` is asked about every non-missing value.
     static func columnMap(_ values: [String?], mostly: Double, countMissing: Bool = false,
-                          _ isExpected: (String) -> Bool) -> ExpectationResult {
+                          _ isExpected: (_ row: Int, _ text: String) -> Bool) -> ExpectationResult {
         var unexpected = 0
         var missing = 0
         var partial: [(row: Int, value: String?)] = []
@@ -45,7 +45,7 @@ public enum Expectations {
                 continue
             }
             if countMissing { continue }
-            if !isExpected(value) {
+            if !isExpected(row, value) {
                 unexpected += 1
                 if partial.count < partialLimit { partial.append((row, value)) }
             }
@@ -58,83 +58,116 @@ public enum Expectations {
     }
 
     public static func notNull(_ values: [String?], mostly: Double = 1) -> ExpectationResult {
-        columnMap(values, mostly: mostly, countMissing: true) { _ in true }
+        columnMap(values, mostly: mostly, countMissing: true) { _, _ in true }
     }
 
+    /// Whether pandas gives columns of `dtype` numbers (booleans count as 1 and 0, as in pandas).
+    public static func isNumeric(dtype: String) -> Bool {
+        dtype.hasPrefix("int") || dtype.hasPrefix("uint") || dtype.hasPrefix("float") || dtype == "bool"
+    }
+
+    /// The column's values as pandas holds them: numbers for numeric and boolean dtypes
+    /// (`nil` for other dtypes, whose values stay text).
+    public static func typedNumbers(_ values: [String?], dtype: String? = nil) -> [Double?]? {
+        let dtype = dtype ?? TextDtype.infer(values)
+        // A boolean column with missing values is an object column of Python bools in pandas.
+        let booleanObject = dtype == "object" && values.allSatisfy { $0 == nil || TextValue.boolean($0!) != nil } && values.contains { $0 != nil }
+        guard isNumeric(dtype: dtype) || booleanObject else { return nil }
+        if dtype == "bool" || booleanObject { return values.map { $0.flatMap(TextValue.boolean).map { $0 ? 1 : 0 } } }
+        return values.map { $0.flatMap(TextValue.number) }
+    }
+
+    /// `expect_column_values_to_be_between` on a numeric column (non-numeric columns make
+    /// Great Expectations raise; the caller refuses them).
     public static func between(_ values: [String?], min: Double?, max: Double?, strictMin: Bool = false, strictMax: Bool = false,
-                               mostly: Double = 1) -> ExpectationResult {
-        columnMap(values, mostly: mostly) { text in
-            guard let value = Double(text) else { return false }
+                               mostly: Double = 1, dtype: String? = nil) -> ExpectationResult {
+        let numbers = typedNumbers(values, dtype: dtype)
+        return columnMap(values, mostly: mostly) { row, text in
+            guard let value = numbers.map({ $0[row] }) ?? TextValue.number(text) else { return false }
             if let min, strictMin ? value <= min : value < min { return false }
             if let max, strictMax ? value >= max : value > max { return false }
             return true
         }
     }
 
-    public static func inSet(_ values: [String?], set: [JSONValue], mostly: Double = 1) -> ExpectationResult {
+    /// `isin`: numbers (and booleans, as 1 and 0) match numeric members; text matches string members.
+    public static func inSet(_ values: [String?], set: [JSONValue], mostly: Double = 1, dtype: String? = nil) -> ExpectationResult {
         let strings = Set(set.compactMap { $0.stringValue })
-        let numbers = Set(set.compactMap { $0.doubleValue })
-        return columnMap(values, mostly: mostly) { text in
-            strings.contains(text) || (Double(text).map { numbers.contains($0) } ?? false)
+        var numbers: Set<Double> = []
+        for member in set {
+            switch member {
+            case .bool(let flag): numbers.insert(flag ? 1 : 0)
+            case .int, .double: if let value = member.doubleValue { numbers.insert(value) }
+            default: break
+            }
+        }
+        let typed = typedNumbers(values, dtype: dtype)
+        return columnMap(values, mostly: mostly) { row, text in
+            if let typed { return typed[row].map { numbers.contains($0) } ?? false }
+            return strings.contains(text)
         }
     }
 
-    public static func unique(_ values: [String?], mostly: Double = 1) -> ExpectationResult {
+    /// `duplicated(keep=False)` on the values as pandas holds them (1, 1.0 and 1e0 are equal in a numeric column).
+    public static func unique(_ values: [String?], mostly: Double = 1, dtype: String? = nil) -> ExpectationResult {
+        if let typed = typedNumbers(values, dtype: dtype) {
+            var counts: [Double: Int] = [:]
+            for value in typed { if let value { counts[value == 0 ? 0 : value, default: 0] += 1 } }
+            return columnMap(values, mostly: mostly) { row, _ in
+                guard let value = typed[row] else { return true }
+                return counts[value == 0 ? 0 : value, default: 0] <= 1
+            }
+        }
         var counts: [String: Int] = [:]
         for value in values { if let value { counts[value, default: 0] += 1 } }
-        return columnMap(values, mostly: mostly) { counts[$0, default: 0] <= 1 }
+        return columnMap(values, mostly: mostly) { _, text in counts[text, default: 0] <= 1 }
     }
 
     /// `search: false` (mlci's default) requires the whole value to match; `search: true` is
     /// Great Expectations' `re.search`.
     public static func regex(_ values: [String?], pattern: String, search: Bool, mostly: Double = 1) throws -> ExpectationResult {
         let regex = try NSRegularExpression(pattern: pattern)
-        return columnMap(values, mostly: mostly) { text in
+        return columnMap(values, mostly: mostly) { _, text in
             let range = NSRange(text.startIndex..., in: text)
             guard let match = regex.firstMatch(in: text, options: search ? [] : [.anchored], range: range) else { return false }
             return search || match.range == range
         }
     }
 
-    /// The numeric values of a column (missing and unparsable ones left out).
-    static func numbers(_ values: [String?]) -> [Double] { values.compactMap { $0.flatMap(Double.init) } }
+    /// The numeric values of a column as pandas holds them (missing ones left out).
+    static func numbers(_ values: [String?], dtype: String? = nil) -> [Double] {
+        (typedNumbers(values, dtype: dtype) ?? values.map { $0.flatMap(TextValue.number) }).compactMap { $0 }
+    }
 
-    public static func meanBetween(_ values: [String?], min: Double?, max: Double?) -> ExpectationResult {
-        let numbers = numbers(values)
+    public static func meanBetween(_ values: [String?], min: Double?, max: Double?, strict: Bool = false, dtype: String? = nil) -> ExpectationResult {
+        let numbers = numbers(values, dtype: dtype)
         let mean = numbers.isEmpty ? Double.nan : numbers.reduce(0, +) / Double(numbers.count)
-        return .aggregate(within(mean, min, max), observed: .double(mean))
+        return .aggregate(within(mean, min, max, strict: strict), observed: .double(mean))
     }
 
-    public static func minBetween(_ values: [String?], min: Double?, max: Double?) -> ExpectationResult {
-        let value = numbers(values).min() ?? .nan
-        return .aggregate(within(value, min, max), observed: .double(value))
+    public static func minBetween(_ values: [String?], min: Double?, max: Double?, strict: Bool = false, dtype: String? = nil) -> ExpectationResult {
+        let value = numbers(values, dtype: dtype).min() ?? .nan
+        return .aggregate(within(value, min, max, strict: strict), observed: .double(value))
     }
 
-    public static func maxBetween(_ values: [String?], min: Double?, max: Double?) -> ExpectationResult {
-        let value = numbers(values).max() ?? .nan
-        return .aggregate(within(value, min, max), observed: .double(value))
+    public static func maxBetween(_ values: [String?], min: Double?, max: Double?, strict: Bool = false, dtype: String? = nil) -> ExpectationResult {
+        let value = numbers(values, dtype: dtype).max() ?? .nan
+        return .aggregate(within(value, min, max, strict: strict), observed: .double(value))
     }
 
     public static func rowCount(_ table: Table, min: Int?, max: Int?) -> ExpectationResult {
         .aggregate(within(Double(table.rowCount), min.map(Double.init), max.map(Double.init)), observed: .int(Int64(table.rowCount)))
     }
 
-    static func within(_ value: Double, _ min: Double?, _ max: Double?) -> Bool {
+    static func within(_ value: Double, _ min: Double?, _ max: Double?, strict: Bool = false) -> Bool {
         guard !value.isNaN else { return false }
-        if let min, value < min { return false }
-        if let max, value > max { return false }
+        if let min, strict ? value <= min : value < min { return false }
+        if let max, strict ? value >= max : value > max { return false }
         return true
     }
 
     /// The dtype pandas would give the column: int64, float64, bool or object.
-    public static func pandasDtype(_ values: [String?]) -> String {
-        let present = values.compactMap { $0 }
-        if present.isEmpty { return "float64" }
-        if present.allSatisfy({ Int64($0) != nil }) { return present.count == values.count ? "int64" : "float64" }
-        if present.allSatisfy({ Double($0) != nil }) { return "float64" }
-        if present.allSatisfy({ ["True", "False", "true", "false"].contains($0) }) && present.count == values.count { return "bool" }
-        return "object"
-    }
+    public static func pandasDtype(_ values: [String?]) -> String { TextDtype.infer(values) }
 
     /// `expect_table_columns_to_match_ordered_list`: the positions where names differ.
     public static func orderedColumns(_ table: Table, expected: [String]) -> ExpectationResult {

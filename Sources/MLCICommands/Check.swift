@@ -209,15 +209,39 @@ extension MLCICommand {
             @Argument(help: "The data file.")
             var file: String
 
-            @Option(help: "csv, tsv or jsonl (default: from the file name).")
+            @Option(help: "csv, tsv, jsonl or parquet (default: Parquet by content, otherwise from the file name).")
             var format: String?
+
+            @Flag(help: "Print every cell as mlci reads it (JSON: each column's pandas dtype and values) and stop.")
+            var dump = false
+
+            @Flag(name: .customLong("dump-summary"), help: "Print count, missing, sum, min and max of each numeric column (read as numbers) and stop.")
+            var dumpSummary = false
 
             @OptionGroup var output: OutputOptions
 
             func run() throws {
                 let tableFormat: TableFormat? = try format.map { name in
-                    guard let parsed = TableFormat(rawValue: name) else { throw ValidationError("--format must be csv, tsv or jsonl") }
+                    guard let parsed = TableFormat(rawValue: name) else { throw ValidationError("--format must be csv, tsv, jsonl or parquet") }
                     return parsed
+                }
+                if dumpSummary {
+                    guard let numbers = try NumericColumns.read(path: file, display: file) else {
+                        throw InputError("\(file) has columns that are not numeric; --dump-summary reads numeric tables only")
+                    }
+                    output.emit(["file": .string(file), "rows": .int(Int64(numbers.rows)), "columns": .array(zip(numbers.names, numbers.values).map { name, values in
+                        ["name": .string(name), "count": .int(Int64(values.count)), "sum": .double(values.reduce(0, +)),
+                         "min": values.min().map(JSONValue.double) ?? .null, "max": values.max().map(JSONValue.double) ?? .null]
+                    })])
+                    return
+                }
+                if dump {
+                    let table = try TableReader.read(path: file, display: file, format: tableFormat)
+                    output.emit(["file": .string(file), "rows": .int(Int64(table.rowCount)), "columns": .array(table.columns.indices.map { index in
+                        ["name": .string(table.columns[index]), "dtype": .string(table.dtype(index)),
+                         "values": .array(table.cells[index].map { $0.map(JSONValue.string) ?? .null })]
+                    })])
+                    return
                 }
                 // The expectations: gate.data of the repository's mlci.yaml, keyed by the file's
                 // path relative to the repository root.
@@ -231,13 +255,13 @@ extension MLCICommand {
                 let findings = try spec.map { try DataGate.evaluate(table, spec: $0.value, location: $0.location) } ?? []
                 if output.json {
                     output.emit(["file": .string(display), "rows": .int(Int64(table.rowCount)),
-                                 "columns": .array(table.columns.enumerated().map { ["name": .string($1), "type": .string(Expectations.pandasDtype(table.cells[$0]))] }),
+                                 "columns": .array(table.columns.enumerated().map { ["name": .string($1), "type": .string(table.dtype($0))] }),
                                  "checks": .array(findings.map(\.json))])
                 } else {
                     Terminal.out("\(printable(display)): \(table.rowCount) rows, \(table.columns.count) columns")
                     if spec == nil {
                         for (index, name) in table.columns.enumerated() {
-                            Terminal.out("  \(printable(name)): \(Expectations.pandasDtype(table.cells[index]))")
+                            Terminal.out("  \(printable(name)): \(table.dtype(index))")
                         }
                         Terminal.out(output.style.dim("no expectations for \(printable(display)) in mlci.yaml (gate.data)"))
                     }

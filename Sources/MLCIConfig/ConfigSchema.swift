@@ -64,7 +64,7 @@ public enum ConfigSchema {
         P("columns", .map(key: .text, value: columnType, description: "Declared columns and their types.")),
         P("ordered", .boolean(description: "The columns must appear in the declared order.")),
         P("exact", .boolean(description: "No columns other than the declared ones.")),
-        P("format", .enumeration(["csv", "tsv", "jsonl"])),
+        P("format", .enumeration(["csv", "tsv", "jsonl", "parquet"])),
         P("not_null", .array(.string(.text))),
         P("unique", .array(.string(.text))),
         P("between", .map(key: .text, value: .array(.either([.number(), .scalar()]), minItems: 2))),
@@ -75,6 +75,7 @@ public enum ConfigSchema {
         P("max_between", .map(key: .text, value: .array(.number(), minItems: 2))),
         P("rows", .object([P("min", .integer(minimum: 0)), P("max", .integer(minimum: 0))])),
         P("mostly", .number(minimum: 0, maximum: 1, description: "The fraction of rows that must meet each expectation (1 = all).")),
+        P("strict", .boolean(description: "Bounds of between, mean_between, min_between and max_between exclude their ends (GX strict_min/strict_max).")),
     ], description: "Expectations on one data file (Great Expectations semantics).")
 
     static let drift: Schema = .object([

@@ -1,3 +1,4 @@
+import MLCIParquet
 import MLCISupport
 
 #if canImport(Glibc)
@@ -18,9 +19,22 @@ public enum NumericColumns {
         public var names: [String]
         public var values: [[Double]]
         public var rows: Int
+        /// Per column: every value is written as an integer (pandas' int64 dtype, before missing values make it float64).
+        public var integral: [Bool]
+
+        public init(names: [String], values: [[Double]], rows: Int, integral: [Bool]) {
+            self.names = names
+            self.values = values
+            self.rows = rows
+            self.integral = integral
+        }
+
+        /// Whether pandas gives column `index` an integer dtype (integers, none missing).
+        public func isInteger(_ index: Int) -> Bool { integral[index] && values[index].count == rows }
     }
 
     public static func read(path: String, display: String, columns wanted: [String]? = nil) throws(InputError) -> Result? {
+        if ParquetFile.isParquet(path: path) { return try ParquetTable.numeric(path: path, display: display, columns: wanted) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display)) }
         defer { close(fd) }
@@ -30,6 +44,7 @@ public enum NumericColumns {
         var names: [String]? = nil
         var selected: [Int] = []        // column index → output slot, -1 when not wanted
         var values: [[Double]] = []
+        var integral: [Bool] = []
         var rows = 0
         var line = 0
         var atStart = true
@@ -52,6 +67,7 @@ public enum NumericColumns {
                 }
                 selected = header.map { name in want.firstIndex(of: name) ?? -1 }
                 values = Array(repeating: [], count: want.count)
+                integral = Array(repeating: true, count: want.count)
                 return true
             }
             if start == end { return true }  // blank line
@@ -68,6 +84,7 @@ public enum NumericColumns {
                         let field = UnsafeBufferPointer(rebasing: bytes[fieldStart..<index])
                         if let number = parseNumber(field) {
                             values[slot].append(number)
+                            if integral[slot] && field.contains(where: { $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }) { integral[slot] = false }
                         } else if !isMissing(field) {
                             return false  // not numeric: the general reader decides
                         }
@@ -126,7 +143,7 @@ public enum NumericColumns {
             if !ok { return nil }
         }
         guard let names else { throw InputError("\(display) is empty; expected a header row and data", at: SourceLocation(file: display, line: 1)) }
-        return Result(names: wanted ?? names, values: values, rows: rows)
+        return Result(names: wanted ?? names, values: values, rows: rows, integral: integral)
     }
 
     static func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool {

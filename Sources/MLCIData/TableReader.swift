@@ -1,3 +1,4 @@
+import MLCIParquet
 import MLCISupport
 
 /// Reads CSV (RFC 4180: quoted fields, doubled quotes, embedded newlines, CRLF, a leading BOM),
@@ -6,12 +7,20 @@ import MLCISupport
 /// Every problem is an ``InputError`` naming the file and line: a ragged row, an unterminated
 /// quote, invalid UTF-8, an empty file. Stateless; safe from any thread.
 public enum TableReader {
+    /// Parquet is recognised by its content (the `PAR1` magic), whatever the file's name.
     public static func read(path: String, display: String, format: TableFormat? = nil, limit: Int = 4 << 30) throws(InputError) -> Table {
+        if format == .parquet || (format == nil && ParquetFile.isParquet(path: path)) {
+            return try ParquetTable.read(path: path, display: display)
+        }
         let bytes = try FileSystem.read(path, limit: limit, display: display)
         return try parse(bytes, name: display, format: format ?? TableFormat.guess(display))
     }
 
     public static func parse(_ bytes: [UInt8], name: String, format: TableFormat) throws(InputError) -> Table {
+        if bytes.starts(with: ParquetFile.magic) || format == .parquet {
+            // Parquet needs random access: go through a private temporary file.
+            return try ParquetTable.parse(bytes, display: name)
+        }
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         if bytes[start...].allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
@@ -21,6 +30,7 @@ public enum TableReader {
         case .csv: return try delimited(bytes, from: start, name: name, separator: 0x2C)
         case .tsv: return try delimited(bytes, from: start, name: name, separator: 0x09)
         case .jsonl: return try jsonLines(bytes, from: start, name: name)
+        case .parquet: return try ParquetTable.parse(bytes, display: name)
         }
     }
 
@@ -41,8 +51,8 @@ public enum TableReader {
             guard let value = String(validating: field, as: UTF8.self) else {
                 throw InputError("the field is not valid UTF-8", at: SourceLocation(file: name, line: line), hint: "save the file as UTF-8")
             }
-            if !quoted && Table.missingSpellings.contains(value) { return nil }
-            if quoted && value.isEmpty { return nil }
+            // pandas applies its NA spellings to quoted fields too ("NA" is missing, quoted or not).
+            if Table.missingSpellings.contains(value) { return nil }
             return value
         }
 
