@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "MLCIData", dependencies: ["MLCISupport"]),
         .target(name: "MLCIStats"),
         .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "MLCIHTTP", dependencies: ["CCurlLoader"]),
         .target(name: "MLCIPublish", dependencies: ["MLCIReport", "MLCISupport"]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "MLCIStatsTests", dependencies: ["MLCIStats", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
+        .testTarget(name: "MLCIHTTPTests", dependencies: ["MLCIHTTP", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
     ],
     swiftLanguageModes: [.v6]
