@@ -14,18 +14,19 @@ PY="${MLCI_PYTHON:-python3}"
 VENV_BIN="$(dirname "$PY")"
 export PATH="$VENV_BIN:$PATH" DVC_NO_ANALYTICS=1 GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
 command -v hyperfine >/dev/null || { echo "bench: installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
+selected() { for name in "$@"; do case " ${BENCH_ONLY:-$name} " in *" $name "*) return 0 ;; esac; done; return 1; }
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 gitinit() { git init -q -b main "$1"; git -C "$1" config user.name bench; git -C "$1" config user.email bench@example.invalid; git -C "$1" config gc.auto 0; }
 
 # ------------------------------------------------------------------ data (kept when BENCH_DIR is reused)
-if [ ! -f "$W/big.bin" ]; then
+if selected sha256-1GiB md5-1GiB && [ ! -f "$W/big.bin" ]; then
   log "1 GiB of seeded pseudo-random bytes"
   "$PY" -c 'import random,sys
 r = random.Random(20261121)
 with open(sys.argv[1], "wb") as f:
     for _ in range(1024): f.write(r.randbytes(1 << 20))' "$W/big.bin"
 fi
-if [ ! -d "$W/small" ]; then
+if selected dir-10k status-10k status-vs-stat verify-noop verify-noop-status && [ ! -d "$W/small" ]; then
   log "10,000 files of 8-12 KiB in 100 folders"
   "$PY" -c 'import os, random, sys
 r = random.Random(424242)
@@ -34,7 +35,7 @@ for i in range(10000):
     open(os.path.join(d, "f%03d.bin" % (i % 100)), "wb").write(r.randbytes(r.randint(8192, 12288)))' "$W/small.part"
   mv "$W/small.part" "$W/small"
 fi
-if [ ! -d "$W/status" ]; then
+if selected status-10k status-vs-stat && [ ! -d "$W/status" ]; then
   log "status repo: 10,000 data files declared in mlci.yaml and tracked by DVC, 3-stage pipeline"
   gitinit "$W/status"
   mkdir -p "$W/status/data"
@@ -47,17 +48,17 @@ if [ ! -d "$W/status" ]; then
     "$MLCI" lock >/dev/null
     git add -A && git commit -qm "data" )
 fi
-if [ ! -f "$W/dense.pkl" ]; then
+if selected model-scan-1GiB && [ ! -f "$W/dense.pkl" ]; then
   log "1 GiB pickle of 119 million floats (the densest opcode stream a model file has)"
   "$PY" -c 'import pickle, sys
 open(sys.argv[1], "wb").write(pickle.dumps([0.5] * ((1 << 30) // 9), protocol=4))' "$W/dense.pkl"
 fi
-if [ ! -f "$W/drift/current.csv" ]; then
+if selected drift-1M && [ ! -f "$W/drift/current.csv" ]; then
   log "drift: reference.csv and current.csv, 1,000,000 rows x 10 numeric columns"
   "$PY" "$HERE/scripts/drift_data.py" "$W/drift" 1000000
 fi
-"$PY" -c 'import pandas, scipy' 2>/dev/null || { log "installing pandas and scipy (the drift peer)"; "$VENV_BIN/pip" install -q pandas==3.1.1 scipy==1.17.1; }
-if [ ! -d "$W/pipeline" ]; then
+! selected drift-1M || "$PY" -c 'import pandas, scipy' 2>/dev/null || { log "installing pandas and scipy (the drift peer)"; "$VENV_BIN/pip" install -q pandas==3.1.1 scipy==1.17.1; }
+if selected verify-noop verify-noop-status && [ ! -d "$W/pipeline" ]; then
   log "pipeline repo: 3 stages over 10,000 data files, in mlci.yaml and dvc.yaml"
   gitinit "$W/pipeline"
   mkdir -p "$W/pipeline/data"
@@ -88,7 +89,7 @@ YAML
     git add -A && git commit -qm "record the stages in mlci.lock"
     "$MLCI" verify >/dev/null )
 fi
-if [ ! -d "$W/history" ]; then
+if selected log-10k-commits && [ ! -d "$W/history" ]; then
   log "history: 10,000 commits by git fast-import, every 10th touches data/"
   gitinit "$W/history"
   "$PY" -c 'import sys
@@ -107,7 +108,7 @@ for i in range(10000):
     out.write(b"\n")' | git -C "$W/history" fast-import --quiet
   git -C "$W/history" reset -q --hard main
 fi
-if [ ! -d "$W/deploy" ]; then
+if selected emit promote && [ ! -d "$W/deploy" ]; then
   log "deploy repo: the churn example's deploy section, approved"
   gitinit "$W/deploy"
   ( cd "$W/deploy"
@@ -121,7 +122,6 @@ if [ ! -d "$W/deploy" ]; then
 fi
 
 # ------------------------------------------------------------------ measurements
-selected() { case " ${BENCH_ONLY:-$1} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
   local name="$1" runs="$2" cwd="$3"; shift 3
   selected "$name" || return 0
@@ -132,7 +132,7 @@ log "measuring (RUNS=$RUNS); results in $W/results"
 bench sha256-1GiB 5 "$W" "$MLCI hash big.bin" "openssl dgst -sha256 big.bin"
 bench md5-1GiB 5 "$W" "$MLCI hash --dvc big.bin" "md5sum big.bin"
 bench dir-10k "$RUNS" "$W" "$MLCI hash small" "sh -c 'find small -type f -print0 | xargs -0 cat | md5sum'"
-(cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
+! selected status-10k status-vs-stat || (cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
 bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
 # The floor: stat of every tracked file, nothing else (GNU find's -printf of size and mtime).
 bench status-vs-stat "$RUNS" "$W/status" "$MLCI status" "find data/small -type f -printf '%s %T@\n'"
@@ -159,7 +159,7 @@ bench model-scan-1GiB 5 "$W" "$MLCI check model dense.pkl" "cat dense.pkl"
 bench version 20 "$W" "$MLCI --version" "git --version"
 bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomize $W/deploy-emitted/k8s/overlays/production"
 # Each run commits the environment's 8 manifests as a new root commit of a fresh branch.
-(cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
+! selected promote || (cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
   --prepare "sh -c 'git update-ref -d refs/heads/gitops; git update-ref -d refs/heads/gitops-peer; true'" \
   "$MLCI promote --env production" "$HERE/scripts/gitops_peer.sh $W/deploy-env churn-model/production" >"$W/results/promote.log" 2>&1) \
   || log "FAILED: promote (see $W/results/promote.log)"
