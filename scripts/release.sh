@@ -34,8 +34,14 @@ flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
   -Xswiftc -use-ld=lld
   -Xswiftc -file-prefix-map -Xswiftc "$ROOT=/mlci" -Xswiftc -file-prefix-map -Xswiftc "$BUILD=/mlci/.build"
   -Xcc "-ffile-prefix-map=$ROOT=/mlci" -Xcc "-ffile-prefix-map=$BUILD=/mlci/.build"
-  -Xlinker "-L$STATIC" -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
-for lib in $LIBS; do flags+=(-Xlinker "-l$lib"); done
+  -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
+# The archives by path, ahead of SwiftPM's own -lgit2/-lz: their symbols win, and --as-needed
+# keeps the shared libraries those flags name out of the binary's NEEDED list. libstdc++ (BoringSSL,
+# the Swift runtime) is linked from its archive too.
+flags+=(-Xlinker --as-needed)
+for lib in $LIBS; do flags+=(-Xlinker "$STATIC/lib$lib.a"); done
+STDCXX="$(ls /usr/lib/gcc/"$ARCH"-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n 1)"
+[ -n "$STDCXX" ] && flags+=(-Xlinker "$STDCXX")
 flags+=(-Xlinker -ldl -Xlinker -lpthread -Xlinker -lrt)
 
 if [ "${RELINK_ONLY:-0}" = 1 ]; then
