@@ -12,7 +12,7 @@ export MLCI_REMOTE_TOOLS := $(VENV)-remote/bin
 export MLCI_DATA_PYTHON := $(VENV)-data/bin/python
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: all deps build release test bench install demo lint schema templates clean
+.PHONY: all deps build release test test-release bench install demo lint schema templates clean
 
 all: build
 
@@ -25,24 +25,29 @@ build:
 	@pkg-config --exists libgit2 || $(MAKE) deps
 	$(SWIFT) build
 
-## release: optimised, statically linked Swift runtime (libgit2 stays dynamic)
+## release: the self-contained tarball dist/mlci-VERSION-linux-ARCH.tar.gz (+ .sha256): Swift runtime,
+## libgit2 and its dependencies linked statically, libcurl loaded only to talk HTTP (scripts/release.sh)
 release:
 	@pkg-config --exists libgit2 || $(MAKE) deps
-	$(SWIFT) build $(RELEASE_FLAGS)
+	SWIFT="$(SWIFT)" scripts/release.sh "$(CURDIR)/dist"
 
 ## test: every test (unit, libgit2 against the git CLI, DVC compatibility, end to end)
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
+## test-release (not yet part of test: the libgit2 link is not static yet): the release tarball is reproducible, needs only libc, runs in a debootstrap root,
+## installs with scripts/install.sh (refusing a bad checksum); the demo passes 10 times in a row
+test-release: deps
+	SWIFT="$(SWIFT)" scripts/test-release.sh
+
 ## bench: mlci against sha256sum/md5sum/openssl, DVC and git, side by side (see scripts/bench.sh)
 bench: deps release
-	@scripts/bench.sh "$(CURDIR)/.build/release/mlci"
+	@scripts/bench.sh "$(CURDIR)/.build/release-static/release/mlci"
 
 ## install: the release binary into $(PREFIX)/bin
 install: release
-	install -d "$(DESTDIR)$(PREFIX)/bin"
-	install -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/mlci" "$(DESTDIR)$(PREFIX)/bin/mlci"
+	scripts/install.sh --prefix "$(DESTDIR)$(PREFIX)" dist/mlci-*-linux-$$(uname -m).tar.gz
 
 ## demo: the example ML repository, committed twice, with lineage, log and diff
 demo: deps build
@@ -62,4 +67,4 @@ schema: build
 	.build/debug/mlci schema > schemas/mlci.schema.json
 
 clean:
-	rm -rf .build
+	rm -rf .build dist

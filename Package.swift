@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "MLCIReport", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "CCurlLoader", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "MLCIHTTP", dependencies: ["CCurlLoader"]),
-        .target(name: "MLCIPublish", dependencies: ["MLCIReport", "MLCISupport"]),
+        .target(name: "MLCIPublish", dependencies: ["MLCIReport", "MLCISupport", "MLCIHTTP"]),
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mlci's benchmarks, each side by side with the peer it replaces, measured in one run.
 #   bench.sh MLCI_BINARY            (make bench builds the release binary first)
-# Environment: BENCH_DIR (default: a new temp dir, kept for re-runs when set), RUNS (default 10).
+# Environment: BENCH_DIR (default: a new temp dir, kept for re-runs when set), RUNS (default 10),
+#              BENCH_ONLY="status-10k version ..." (run only these measurements).
 # Prints a table of medians and ratios; raw hyperfine JSON lands in $BENCH_DIR/results/.
 set -euo pipefail
 MLCI="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
@@ -13,18 +14,19 @@ PY="${MLCI_PYTHON:-python3}"
 VENV_BIN="$(dirname "$PY")"
 export PATH="$VENV_BIN:$PATH" DVC_NO_ANALYTICS=1 GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C
 command -v hyperfine >/dev/null || { echo "bench: installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
+selected() { for name in "$@"; do case " ${BENCH_ONLY:-$name} " in *" $name "*) return 0 ;; esac; done; return 1; }
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 gitinit() { git init -q -b main "$1"; git -C "$1" config user.name bench; git -C "$1" config user.email bench@example.invalid; git -C "$1" config gc.auto 0; }
 
 # ------------------------------------------------------------------ data (kept when BENCH_DIR is reused)
-if [ ! -f "$W/big.bin" ]; then
+if selected sha256-1GiB md5-1GiB && [ ! -f "$W/big.bin" ]; then
   log "1 GiB of seeded pseudo-random bytes"
   "$PY" -c 'import random,sys
 r = random.Random(20261121)
 with open(sys.argv[1], "wb") as f:
     for _ in range(1024): f.write(r.randbytes(1 << 20))' "$W/big.bin"
 fi
-if [ ! -d "$W/small" ]; then
+if selected dir-10k status-10k status-vs-stat verify-noop verify-noop-status && [ ! -d "$W/small" ]; then
   log "10,000 files of 8-12 KiB in 100 folders"
   "$PY" -c 'import os, random, sys
 r = random.Random(424242)
@@ -33,7 +35,7 @@ for i in range(10000):
     open(os.path.join(d, "f%03d.bin" % (i % 100)), "wb").write(r.randbytes(r.randint(8192, 12288)))' "$W/small.part"
   mv "$W/small.part" "$W/small"
 fi
-if [ ! -d "$W/status" ]; then
+if selected status-10k status-vs-stat && [ ! -d "$W/status" ]; then
   log "status repo: 10,000 data files declared in mlci.yaml and tracked by DVC, 3-stage pipeline"
   gitinit "$W/status"
   mkdir -p "$W/status/data"
@@ -46,24 +48,24 @@ if [ ! -d "$W/status" ]; then
     "$MLCI" lock >/dev/null
     git add -A && git commit -qm "data" )
 fi
-if [ ! -f "$W/dense.pkl" ]; then
+if selected model-scan-1GiB && [ ! -f "$W/dense.pkl" ]; then
   log "1 GiB pickle of 119 million floats (the densest opcode stream a model file has)"
   "$PY" -c 'import pickle, sys
 open(sys.argv[1], "wb").write(pickle.dumps([0.5] * ((1 << 30) // 9), protocol=4))' "$W/dense.pkl"
 fi
-if [ ! -f "$W/drift/current.csv" ]; then
+if selected drift-1M && [ ! -f "$W/drift/current.csv" ]; then
   log "drift: reference.csv and current.csv, 1,000,000 rows x 10 numeric columns"
   "$PY" "$HERE/scripts/drift_data.py" "$W/drift" 1000000
 fi
 # The Parquet pair (snappy, pyarrow's defaults) and its peer need pyarrow: the data venv.
 DATA_PY="${MLCI_DATA_PYTHON:-$PY}"
-if [ ! -f "$W/drift/current.parquet" ]; then
+if selected drift-parquet-1M && [ ! -f "$W/drift/current.parquet" ]; then
   log "drift: the same tables as Parquet (snappy)"
   "$DATA_PY" -c 'import sys, pyarrow.csv as c, pyarrow.parquet as q
 for n in ("reference", "current"): q.write_table(c.read_csv(f"{sys.argv[1]}/{n}.csv"), f"{sys.argv[1]}/{n}.parquet", compression="snappy")' "$W/drift"
 fi
-"$PY" -c 'import pandas, scipy' 2>/dev/null || { log "installing pandas and scipy (the drift peer)"; "$VENV_BIN/pip" install -q pandas==3.1.1 scipy==1.17.1; }
-if [ ! -d "$W/pipeline" ]; then
+! selected drift-1M || "$PY" -c 'import pandas, scipy' 2>/dev/null || { log "installing pandas and scipy (the drift peer)"; "$VENV_BIN/pip" install -q pandas==3.1.1 scipy==1.17.1; }
+if selected verify-noop verify-noop-status && [ ! -d "$W/pipeline" ]; then
   log "pipeline repo: 3 stages over 10,000 data files, in mlci.yaml and dvc.yaml"
   gitinit "$W/pipeline"
   mkdir -p "$W/pipeline/data"
@@ -94,7 +96,7 @@ YAML
     git add -A && git commit -qm "record the stages in mlci.lock"
     "$MLCI" verify >/dev/null )
 fi
-if [ ! -d "$W/history" ]; then
+if selected log-10k-commits && [ ! -d "$W/history" ]; then
   log "history: 10,000 commits by git fast-import, every 10th touches data/"
   gitinit "$W/history"
   "$PY" -c 'import sys
@@ -113,7 +115,7 @@ for i in range(10000):
     out.write(b"\n")' | git -C "$W/history" fast-import --quiet
   git -C "$W/history" reset -q --hard main
 fi
-if [ ! -d "$W/deploy" ]; then
+if selected emit promote && [ ! -d "$W/deploy" ]; then
   log "deploy repo: the churn example's deploy section, approved"
   gitinit "$W/deploy"
   ( cd "$W/deploy"
@@ -135,6 +137,7 @@ fi
 # ------------------------------------------------------------------ measurements
 bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
   local name="$1" runs="$2" cwd="$3"; shift 3
+  selected "$name" || return 0
   (cd "$cwd" && hyperfine -N -i --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >"$W/results/$name.log" 2>&1) \
     || log "FAILED: $name (see $W/results/$name.log)"
 }
@@ -142,22 +145,39 @@ log "measuring (RUNS=$RUNS); results in $W/results"
 bench sha256-1GiB 5 "$W" "$MLCI hash big.bin" "openssl dgst -sha256 big.bin"
 bench md5-1GiB 5 "$W" "$MLCI hash --dvc big.bin" "md5sum big.bin"
 bench dir-10k "$RUNS" "$W" "$MLCI hash small" "sh -c 'find small -type f -print0 | xargs -0 cat | md5sum'"
-(cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
+! selected status-10k status-vs-stat || (cd "$W/status" && "$MLCI" status >/dev/null) || true  # warm mlci's hash cache, as any earlier command would
 bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
+# The floor: stat of every tracked file, nothing else (GNU find's -printf of size and mtime).
+bench status-vs-stat "$RUNS" "$W/status" "$MLCI status" "find data/small -type f -printf '%s %T@\n'"
 bench verify-noop "$RUNS" "$W/pipeline" "$MLCI verify" "dvc repro"
 bench verify-noop-status "$RUNS" "$W/pipeline" "$MLCI verify" "dvc status"
 bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --format=%H -- data/"
 bench drift-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.csv --current current.csv" "$PY $HERE/scripts/drift_peer.py reference.csv current.csv"
 bench drift-parquet-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.parquet --current current.parquet" "$DATA_PY $HERE/scripts/drift_peer.py reference.parquet current.parquet"
 # Peak memory of the Parquet drift against the parsed numbers (2 files x 1M x 10 doubles = 160 MB).
-(cd "$W/drift" && /usr/bin/time -f '%M' -o "$W/results/drift-parquet-rss.txt" "$MLCI" check drift --methods ks,psi --reference reference.parquet --current current.parquet >/dev/null) || true
+! selected drift-parquet-1M || (cd "$W/drift" && /usr/bin/time -f '%M' -o "$W/results/drift-parquet-rss.txt" "$MLCI" check drift --methods ks,psi --reference reference.parquet --current current.parquet >/dev/null) || true
+if selected drift-1M; then  # peak resident memory of both, against the parsed numbers (2 x 1M x 10 doubles)
+  (cd "$W/drift" && "$PY" - "$MLCI" "$PY" "$HERE/scripts/drift_peer.py" > "$W/results/drift-memory.txt" <<'PYEOF'
+import resource, subprocess, sys
+mlci, py, peer = sys.argv[1:4]
+def peak(cmd):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # ru_maxrss is the max over children so far
+parsed = 2 * 1_000_000 * 10 * 8
+m = peak([mlci, "check", "drift", "--methods", "ks,psi", "--reference", "reference.csv", "--current", "current.csv"])
+p = peak([py, peer, "reference.csv", "current.csv"])
+print(f"drift peak RSS: mlci {m / 2**20:.0f} MiB ({m / parsed:.2f}x the {parsed / 2**20:.0f} MiB of parsed numbers), pandas+scipy {p / 2**20:.0f} MiB")
+PYEOF
+  ) || log "FAILED: drift memory"
+fi
 bench model-scan-1GiB 5 "$W" "$MLCI check model dense.pkl" "cat dense.pkl"
 bench version 20 "$W" "$MLCI --version" "git --version"
 bench verdict-signature "$RUNS" "$W/deploy" "$MLCI lineage HEAD" \
   "sh -c 'ssh-keygen -Y verify -f allowed_signers -I bench@example.invalid -n mlci-verdict@v1 -s $W/verdict.sig < $W/verdict.payload'"
 bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomize $W/deploy-emitted/k8s/overlays/production"
 # Each run commits the environment's 8 manifests as a new root commit of a fresh branch.
-(cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
+! selected promote || (cd "$W/deploy" && hyperfine -N -i --style none --warmup 2 --runs "$RUNS" --export-json "$W/results/promote.json" \
   --prepare "sh -c 'git update-ref -d refs/heads/gitops; git update-ref -d refs/heads/gitops-peer; true'" \
   "$MLCI promote --env production" "$HERE/scripts/gitops_peer.sh $W/deploy-env churn-model/production" >"$W/results/promote.log" 2>&1) \
   || log "FAILED: promote (see $W/results/promote.log)"
@@ -195,14 +215,15 @@ rows = [
     ("sha256-1GiB", "SHA-256 of a 1 GiB file", "≥ 0.9× openssl speed"),
     ("md5-1GiB", "md5 of a 1 GiB file (DVC's hash)", "≥ 0.9× md5sum speed"),
     ("dir-10k", "10,000 small files, directory hash", "faster than cat | md5sum"),
-    ("status-10k", "status, nothing changed, 10,000 files", "< 50 ms"),
-    ("verify-noop", "no-op verify, 3 stages, 10,000 data files", "< 50 ms"),
-    ("verify-noop-status", "no-op verify vs dvc status", "< 50 ms"),
-    ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5× git"),
-    ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≥ 5× faster"),
-    ("drift-parquet-1M", "drift KS+PSI, 2 Parquet files 1M x 10 (snappy)", "≥ 10× faster"),
+    ("status-10k", "status, nothing changed, 10,000 files", "≤ 0.05 (≥ 20× faster)"),
+    ("status-vs-stat", "status vs a bare stat of the 10,000 files", "≤ 1.5"),
+    ("verify-noop", "no-op verify, 3 stages, 10,000 data files", "≤ 0.05 (≥ 20× faster)"),
+    ("verify-noop-status", "no-op verify vs dvc status", "(for reference)"),
+    ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5"),
+    ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≤ 0.1 (≥ 10× faster)"),
     ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≥ 500 MB/s"),
-    ("version", "--version", "< 20 ms"),
+    ("version", "--version", "≤ 5"),
+    ("drift-parquet-1M", "drift KS+PSI, 2 Parquet files 1M x 10 (snappy)", "≥ 10× faster"),
     ("verdict-signature", "lineage incl. checking the verdict's SSHSIG", "(ssh-keygen -Y verify alone)"),
     ("emit", "emit: signature, approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
     ("promote", "promote: render + commit 8 manifests + note", "(git plumbing commit of the same files)"),
@@ -223,4 +244,6 @@ rss = os.path.join(d, "drift-parquet-rss.txt")
 if os.path.exists(rss):
     kb = int(open(rss).read().split()[-1])
     print(f"{'drift Parquet peak memory':45} {kb/1024:10.1f}MB {'160.0':>10}MB {kb*1024/160e6:9.2f}  parsed numbers / ≤ 1.5×")
+memory = os.path.join(d, "drift-memory.txt")
+if os.path.exists(memory): print(open(memory).read().strip())
 PYEOF

@@ -38,14 +38,14 @@ git checkout -q -b cleaner-labels
 sed -i 's/noise: 0.8/noise: 0.4/' params.yaml
 verify "cleaner labels: data changes, prepare/train/evaluate re-run, accuracy improves"
 git add -A && git commit -qm "Cleaner labels"
-"$MLCI" verify >/dev/null
+verify "the committed branch: its verdict is recorded for this commit"
 
 git checkout -q main
 git checkout -q -b strong-regularisation
 sed -i 's/l2: 0.001/l2: 1.0/' params.yaml
 verify "strong regularisation: only train and evaluate re-run, accuracy drops"
 git add -A && git commit -qm "Stronger regularisation"
-"$MLCI" verify >/dev/null || true
+verify "the committed branch: rejected, recorded for this commit"
 
 git checkout -q cleaner-labels
 say "mlci lineage"; "$MLCI" lineage
@@ -59,8 +59,10 @@ git checkout -q main
 say "mlci promote --env production   # the approved baseline on main"; "$MLCI" promote --env production
 git merge -q --ff-only cleaner-labels
 say "mlci emit --out deploy-out   # Dockerfile and kustomize manifests of the approved merge"
-"$MLCI" emit --out "$WORK/deploy-out" | head -4; echo "  …"
-sed -n '1,/^LABEL/p' "$WORK/deploy-out/Dockerfile" | tail -2
+# No `| head` here: under pipefail a closed pipe would fail the demo (SIGPIPE, exit 141).
+"$MLCI" emit --out "$WORK/deploy-out" > "$WORK/emit.txt"
+sed -n '1,4p' "$WORK/emit.txt"; echo "  … ($(wc -l < "$WORK/emit.txt") lines; the Dockerfile's base and label:)"
+grep -m 2 -E '^(FROM|LABEL)' "$WORK/deploy-out/Dockerfile" || true
 say "mlci promote --env staging && mlci promote --env production"
 "$MLCI" promote --env staging && "$MLCI" promote --env production
 say "git log --format='%h %s' gitops"; git log --format='%h %s' gitops

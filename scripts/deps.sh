@@ -13,14 +13,20 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 missing=()
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
-# The release binary links the Swift runtime statically; FoundationNetworking (posting PR/MR
-# comments) then needs libcurl to link against.
+# libcurl is loaded with dlopen when mlci talks HTTP (MLCIHTTP); its header lets the build check
+# the option numbers mlci hard-codes, and the tests post to local servers through it.
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 # Parquet's page codecs (static archives are linked into the release binary).
 pkg-config --exists snappy 2>/dev/null || missing+=(libsnappy-dev)
 pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 pkg-config --exists liblz4 2>/dev/null || missing+=(liblz4-dev)
 pkg-config --exists libbrotlidec 2>/dev/null || missing+=(libbrotli-dev)
+# The self-contained release links libgit2 and its dependencies from these static archives
+# (scripts/release.sh); its test runs the binary in a debootstrap root.
+for pair in mbedtls:libmbedtls-dev http_parser:libhttp-parser-dev ssh2:libssh2-1-dev crypto:libssl-dev pcre2-8:libpcre2-dev z:zlib1g-dev; do
+  [ -f "/usr/lib/$(uname -m)-linux-gnu/lib${pair%%:*}.a" ] || missing+=("${pair#*:}")
+done
+command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
 # Verdict signatures are checked against the real ssh-keygen in the tests.

@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `.npy` header (`\x93NUMPY`, version, header length, a Python dict literal).
 enum NumpyFile {
@@ -33,7 +35,7 @@ enum NumpyFile {
         }
         guard start + length <= bytes.count else { return .failure(NumpyProblem("the .npy header runs past the end of the file")) }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]), as: UTF8.self)
-        guard let descrRange = text.range(of: "'descr':") else { return .failure(NumpyProblem("the .npy header has no 'descr'")) }
+        guard let descrRange = text.firstRange(of: "'descr':") else { return .failure(NumpyProblem("the .npy header has no 'descr'")) }
         let rest = text[descrRange.upperBound...].drop { $0 == " " }
         let descr: String
         if rest.first == "'" {

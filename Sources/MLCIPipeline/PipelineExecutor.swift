@@ -1,4 +1,6 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MLCIConfig
 import MLCIHashing
 import MLCILineage
@@ -105,9 +107,9 @@ public struct PipelineExecutor {
         }
         guard FileSystem.exists(path) else { return }
         do {
-            try FileManager.default.removeItem(atPath: path)
+            try FileSystem.removeTree(path)
         } catch {
-            throw InputError("cannot remove the old out '\(out)' of stage '\(stage.name)' before running it: \(error.localizedDescription)",
+            throw InputError("cannot remove the old out '\(out)' of stage '\(stage.name)' before running it: \(error.diagnostics.map(\.message).joined(separator: "; "))",
                              at: stage.location)
         }
     }

@@ -1,17 +1,15 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
+import MLCIHTTP
 import MLCISupport
 
-/// One HTTP exchange as mlci's posting needs it: JSON in, status, headers and JSON out.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: [UInt8]
-}
+public typealias HTTPResponse = MLCIHTTP.HTTPResponse
 
-/// A small synchronous HTTP client over URLSession, with retries on 429 and 5xx.
+/// mlci's API client for posting: JSON in, status, headers and JSON out, with retries on 429
+/// and 5xx, over `MLCIHTTP.CurlClient` (libcurl loaded on the first request only).
 ///
 /// Value type; each `send` call is independent and may run on any thread. It never logs
 /// requests, so the headers (which carry the token) are never printed.
@@ -23,11 +21,12 @@ public struct HTTPClient: Sendable {
     /// The longest single wait, whatever `Retry-After` asks for.
     public var maximumWait = 30.0
     public var timeout = 30.0
+    public var transport = CurlClient()
 
     public init() {}
 
     /// Sends the request, retrying 429 and 5xx answers and transport errors.
-    public func send(_ method: String, _ url: URL, headers: [String: String], body: JSONValue? = nil) throws(PostError) -> HTTPResponse {
+    public func send(_ method: String, _ url: String, headers: [String: String], body: JSONValue? = nil) throws(PostError) -> HTTPResponse {
         var wait = backoff
         var lastProblem = ""
         for attempt in 1...max(1, attempts) {
@@ -35,60 +34,34 @@ public struct HTTPClient: Sendable {
                 let response = try once(method, url, headers: headers, body: body)
                 guard response.status == 429 || response.status >= 500, attempt < attempts else { return response }
                 lastProblem = "HTTP \(response.status)"
-                let asked = response.headers["retry-after"].flatMap(Double.init)
-                Thread.sleep(forTimeInterval: min(maximumWait, asked ?? wait))
+                let asked = response.header("retry-after").flatMap(Double.init)
+                Self.sleep(min(maximumWait, asked ?? wait))
             } catch {
+                if error.kind == .libraryMissing || error.kind == .invalidRequest { throw PostError(message: error.message) }
                 lastProblem = error.message
                 guard attempt < attempts else { break }
-                Thread.sleep(forTimeInterval: min(maximumWait, wait))
+                Self.sleep(min(maximumWait, wait))
             }
             wait *= 2
         }
-        throw PostError(message: "\(method) \(url.path) failed after \(attempts) attempts (\(lastProblem))")
+        throw PostError(message: "\(method) \(CurlClient.describe(url)) failed after \(attempts) attempts (\(lastProblem))")
     }
 
-    private func once(_ method: String, _ url: URL, headers: [String: String], body: JSONValue?) throws(PostError) -> HTTPResponse {
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    private func once(_ method: String, _ url: String, headers: [String: String], body: JSONValue?) throws(HTTPError) -> HTTPResponse {
+        var lines = headers.sorted { $0.key < $1.key }.map { HTTPHeader($0.key, $0.value) }
+        var payload = HTTPRequest.Body.none
         if let body {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(JSONWriter(style: .compact).string(body).utf8)
+            lines.append(HTTPHeader("Content-Type", "application/json"))
+            payload = .bytes(Array(JSONWriter(style: .compact).string(body).utf8))
         }
-        let box = ResponseBox()
-        let done = DispatchSemaphore(value: 0)
-        let task = URLSession.shared.dataTask(with: request) { data, response, error in
-            box.set(data: data, response: response as? HTTPURLResponse, error: error)
-            done.signal()
-        }
-        task.resume()
-        done.wait()
-        let (data, response, error) = box.get()
-        if let error { throw PostError(message: "\(method) \(url.host ?? "") \(url.path): \(error.localizedDescription)") }
-        guard let response else { throw PostError(message: "\(method) \(url.path): no HTTP response") }
-        var headers: [String: String] = [:]
-        for (name, value) in response.allHeaderFields {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
-        return HTTPResponse(status: response.statusCode, headers: headers, body: Array(data ?? Data()))
-    }
-}
-
-/// Hands URLSession's callback results to the waiting thread.
-private final class ResponseBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data: Data?
-    private var response: HTTPURLResponse?
-    private var error: (any Error)?
-
-    func set(data: Data?, response: HTTPURLResponse?, error: (any Error)?) {
-        lock.lock(); defer { lock.unlock() }
-        self.data = data; self.response = response; self.error = error
+        return try transport.perform(HTTPRequest(method: method, url: url, headers: lines, body: payload, timeout: timeout))
     }
 
-    func get() -> (Data?, HTTPURLResponse?, (any Error)?) {
-        lock.lock(); defer { lock.unlock() }
-        return (data, response, error)
+    private static func sleep(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import MLCIReport
 import MLCISupport
 
@@ -88,7 +87,7 @@ public struct Publisher: Sendable {
     func explain(_ response: HTTPResponse, doing: String) -> PostError {
         let said = (try? JSONParser().parse(response.body))?["message"]?.stringValue
             ?? String(decoding: response.body.prefix(200), as: UTF8.self)
-        let detail = said.isEmpty ? "" : " (server: \(redact(said).trimmingCharacters(in: .whitespacesAndNewlines)))"
+        let detail = said.isEmpty ? "" : " (server: \(redact(said).trimmingSpaces()))"
         let advice: String
         switch (target.provider, response.status) {
         case (_, 401):
@@ -110,7 +109,8 @@ public struct Publisher: Sendable {
     }
 
     func redact(_ text: String) -> String {
-        token.isEmpty ? text : text.replacingOccurrences(of: token, with: "***")
+        guard !token.isEmpty else { return text }
+        return text.split(separator: token, omittingEmptySubsequences: false).joined(separator: "***")
     }
 
     func headers() -> [String: String] {
@@ -126,10 +126,10 @@ public struct Publisher: Sendable {
         return headers
     }
 
-    func url(_ path: String, query: String = "") throws(PostError) -> URL {
+    func url(_ path: String, query: String = "") throws(PostError) -> String {
         let base = target.apiURL.hasSuffix("/") ? String(target.apiURL.dropLast()) : target.apiURL
-        guard base.hasPrefix("https://") || base.hasPrefix("http://"),
-              let url = URL(string: base + path + (query.isEmpty ? "" : "?" + query)) else {
+        let url = base + path + (query.isEmpty ? "" : "?" + query)
+        guard base.hasPrefix("https://") || base.hasPrefix("http://"), url.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
             throw PostError(message: "the API address '\(base)' is not an http(s) URL; check GITHUB_API_URL or CI_API_V4_URL")
         }
         return url
@@ -137,8 +137,25 @@ public struct Publisher: Sendable {
 
     /// A path segment with everything but unreserved characters percent-encoded.
     static func segment(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        let digits = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.append(byte)
+            default:
+                encoded += [UInt8(ascii: "%"), digits[Int(byte >> 4)], digits[Int(byte & 15)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and line breaks.
+    func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

@@ -1,5 +1,7 @@
 import Crypto
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import MLCISupport
 
 /// SARIF 2.1.0 for GitHub code scanning: one rule per check id, one result per failed check
@@ -32,7 +34,7 @@ public enum SARIFRenderer {
             ])
         }
         let ruleObjects: [JSONValue] = rules.map { id in
-            ["id": .string(id), "name": .string(id.split(separator: ".").map { $0.capitalized }.joined().replacingOccurrences(of: "_", with: "")),
+            ["id": .string(id), "name": .string(id.split(separator: ".").map { $0.prefix(1).uppercased() + $0.dropFirst().lowercased() }.joined().filter { $0 != "_" }),
              "shortDescription": ["text": .string("mlci check \(id)")],
              "helpUri": "https://github.com/mlci/mlci/blob/main/docs/config.md",
              "properties": ["tags": ["mlci", .string(String(id.prefix { $0 != "." }))]]]

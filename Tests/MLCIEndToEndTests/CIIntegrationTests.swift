@@ -132,19 +132,20 @@ import Testing
         let sandbox = try GitSandbox()
         let extract = "import yaml, sys; print(next(s for s in yaml.safe_load(open(sys.argv[1]))['runs']['steps'] if s.get('id') == 'key')['run'])"
         let step = try ProcessRunner.run(python, ["-c", extract, root + "/action/action.yml"]).stdout
-        func key(version: String) throws -> String {
+        func key(version: String, fromSource: String = "false") throws -> String {
             let output = sandbox.base + "/output-\(UUID().uuidString)"
             let result = try ProcessRunner.run("bash", ["-c", step], environment: [
                 "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "GITHUB_ACTION_PATH": root + "/action",
                 "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64", "GITHUB_OUTPUT": output, "MLCI_VERSION": version,
+                "MLCI_FROM_SOURCE": fromSource,
             ])
             #expect(result.status == 0, "\(result.stderr)")
             return try String(contentsOfFile: output, encoding: .utf8)
         }
-        let source = try key(version: "")
+        let source = try key(version: "", fromSource: "true")
         #expect(source.range(of: #"^key=mlci-Linux-X64-source-[0-9a-f]{16}\n$"#, options: .regularExpression) != nil, "\(source)")
-        #expect(try key(version: "") == source)
-        #expect(try key(version: "1.2.3").hasPrefix("key=mlci-Linux-X64-1.2.3-"))
+        #expect(try key(version: "", fromSource: "true") == source)
+        #expect(try key(version: "1.2.3").hasPrefix("key=mlci-Linux-X64-release-1.2.3-"))
     }
 
     @Test func theActionsRunScriptGatesAndRendersTheExtraFormats() throws {

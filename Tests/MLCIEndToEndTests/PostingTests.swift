@@ -172,3 +172,19 @@ final class ForgeServer {
         #expect(missing.stderr.contains("MLCI_GITHUB_TOKEN or GITHUB_TOKEN"))
     }
 }
+
+extension PostingTests {
+    @Test func withoutLibcurlPostingFailsSayingWhatToInstallAndTheVerdictStands() throws {
+        let sandbox = try pipeline()
+        let server = try ForgeServer("github", token: Self.token, in: sandbox)
+        var environment = try github(sandbox, server)
+        environment["MLCI_LIBCURL"] = sandbox.base + "/no-such/libcurl.so.4"
+        let lenient = try MLCIBinary.run(["ci", "--comment"], in: sandbox, environment: environment)
+        #expect(lenient.status == 0, "\(lenient.stdout)\(lenient.stderr)")
+        #expect(lenient.stderr.contains("libcurl could not be loaded"), "\(lenient.stderr)")
+        #expect(lenient.stderr.contains("apt-get install libcurl4"))
+        let strict = try MLCIBinary.run(["ci", "--comment", "--strict-post"], in: sandbox, environment: environment)
+        #expect(strict.status == 2)
+        #expect(try server.state()["log"]?.arrayValue?.isEmpty == true)
+    }
+}

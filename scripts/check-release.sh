@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Checks a release tarball: its checksum, one executable mlci, and that the binary's shared
+# libraries (ldd) are only the C library family. Prints the ldd listing.
+#   check-release.sh dist/mlci-VERSION-linux-ARCH.tar.gz
+set -euo pipefail
+TARBALL="${1:?usage: check-release.sh TARBALL}"
+(cd "$(dirname "$TARBALL")" && sha256sum -c "$(basename "$TARBALL").sha256" >/dev/null) \
+  || { echo "check-release: $TARBALL does not match its .sha256" >&2; exit 1; }
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+tar -xzf "$TARBALL" -C "$TMP"
+BIN="$(find "$TMP" -type f -name mlci)"
+[ -x "$BIN" ] || { echo "check-release: no executable mlci in $TARBALL" >&2; exit 1; }
+listing="$(ldd "$BIN" 2>&1 || true)"
+echo "$listing"
+bad="$(echo "$listing" | awk '{print $1}' | grep -v -E '^(linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1|ld-linux.*|statically|not)$' || true)"
+if [ -n "$bad" ]; then
+  echo "check-release: the binary needs more than the C library: $bad" >&2
+  exit 1
+fi
+echo "check-release: only the C library family"

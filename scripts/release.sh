@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the self-contained release: dist/mlci-VERSION-linux-ARCH.tar.gz and its .sha256.
+# The binary needs only the C library: the Swift runtime is linked statically
+# (--static-swift-stdlib), libgit2 and its dependencies from Debian's .a files, and libcurl is
+# loaded with dlopen only when a command talks HTTP. Two runs give identical bytes.
+#   release.sh [DIST_DIR]        env: SWIFT, RELEASE_BUILD (the SwiftPM build folder),
+#                                     RELINK_ONLY=1 (skip compiling: relink and re-pack only)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+SWIFT="${SWIFT:-swift}"
+BUILD="${RELEASE_BUILD:-$ROOT/.build/release-static}"
+DIST="${1:-$ROOT/dist}"
+ARCH="$(uname -m)"
+VERSION="$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/MLCISupport/Version.swift)"
+NAME="mlci-$VERSION-linux-$ARCH"
+
+# Only .a files in this folder: `-lgit2` and friends resolve here before the system's .so.
+STATIC="$BUILD/static-libs"
+mkdir -p "$STATIC"
+LIBS="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z"
+for lib in $LIBS; do
+  found=""
+  for dir in "/usr/lib/$ARCH-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do
+    if [ -f "$dir/lib$lib.a" ]; then found="$dir/lib$lib.a"; break; fi
+  done
+  [ -n "$found" ] || { echo "release: lib$lib.a is missing (make deps installs the -dev packages)" >&2; exit 2; }
+  ln -sf "$found" "$STATIC/lib$lib.a"
+done
+CC="$(command -v clang || command -v cc)"
+"$CC" -O2 -c -fPIC -o "$STATIC/gssapi-stub.o" packaging/gssapi-stub.c
+
+flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
+  -Xswiftc -use-ld=lld
+  -Xswiftc -file-prefix-map -Xswiftc "$ROOT=/mlci" -Xswiftc -file-prefix-map -Xswiftc "$BUILD=/mlci/.build"
+  -Xcc "-ffile-prefix-map=$ROOT=/mlci" -Xcc "-ffile-prefix-map=$BUILD=/mlci/.build"
+  -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
+# The archives by path, ahead of SwiftPM's own -lgit2/-lz: their symbols win, and --as-needed
+# keeps the shared libraries those flags name out of the binary's NEEDED list. libstdc++ (BoringSSL,
+# the Swift runtime) is linked from its archive too.
+flags+=(-Xlinker --as-needed)
+for lib in $LIBS; do flags+=(-Xlinker "$STATIC/lib$lib.a"); done
+STDCXX="$(ls /usr/lib/gcc/"$ARCH"-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n 1)"
+[ -n "$STDCXX" ] && flags+=(-Xlinker "$STDCXX")
+flags+=(-Xlinker -ldl -Xlinker -lpthread -Xlinker -lrt)
+
+if [ "${RELINK_ONLY:-0}" = 1 ]; then
+  rm -f "$BUILD/release/mlci"   # SwiftPM relinks the product from the existing objects
+fi
+"$SWIFT" build "${flags[@]}"
+BIN="$("$SWIFT" build "${flags[@]}" --show-bin-path)/mlci"
+
+STAGE="$BUILD/stage/$NAME"
+rm -rf "$BUILD/stage"; mkdir -p "$STAGE" "$DIST"
+install -m 0755 "$BIN" "$STAGE/mlci"
+strip --strip-all "$STAGE/mlci"
+cp README.md "$STAGE/README.md"
+chmod 0644 "$STAGE/README.md"
+touch -h -d @0 "$STAGE" "$STAGE"/*
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=gnu \
+    -C "$BUILD/stage" -cf - "$NAME" | gzip -n -9 > "$DIST/$NAME.tar.gz.tmp"
+mv "$DIST/$NAME.tar.gz.tmp" "$DIST/$NAME.tar.gz"
+(cd "$DIST" && sha256sum "$NAME.tar.gz" > "$NAME.tar.gz.sha256")
+echo "release: $DIST/$NAME.tar.gz"
+cat "$DIST/$NAME.tar.gz.sha256"

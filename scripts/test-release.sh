@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The release's must-holds, run by `make test` (target test-release). Each check prints
+# "ok - NAME" or "not ok - NAME" and the script exits 1 if any failed.
+#   1. reproducible      two `scripts/release.sh` runs give identical .tar.gz bytes. The first
+#                        builds; the second relinks the product from the same objects, strips
+#                        and re-packs into a fresh, empty dist folder (RELINK_ONLY=1) — it
+#                        compares link, strip, tar and gzip. MLCI_FULL_REPRO=1 makes the second
+#                        a full build in another build folder instead (slow).
+#   2. ldd               the binary lists only the C library family (scripts/check-release.sh).
+#   3. chroot            in a minimal Debian root made with debootstrap (variant minbase, cached
+#                        in .build/release-test/root; no Swift, libgit2 or Python inside):
+#                        `mlci --version`, `mlci lineage`, `mlci verify --dry-run` on a
+#                        repository copied in.
+#   4. install           scripts/install.sh installs from a local tarball, refuses a bad checksum.
+#   5. demo x N          scripts/demo.sh runs N (MLCI_DEMO_RUNS, default 10) times with exit 0,
+#                        with the release binary (built once above).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+OUT="$ROOT/.build/release-test"
+ROOTFS="$OUT/root"
+SUITE="${DEBIAN_SUITE:-bookworm}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+mkdir -p "$OUT"
+failures=0
+check() {  # check NAME COMMAND...
+  local name="$1"; shift
+  local started=$SECONDS
+  # A subshell outside any `if`, so that `set -e` holds inside the checked function.
+  set +e; ( set -e; "$@" ) > "$OUT/$name.log" 2>&1; local status=$?; set -e
+  if [ "$status" = 0 ]; then echo "ok - $name ($((SECONDS - started)) s)"
+  else echo "not ok - $name ($((SECONDS - started)) s); log:"; tail -20 "$OUT/$name.log" | sed 's/^/    /'; failures=$((failures + 1)); fi
+}
+
+# 1. Reproducible.
+rm -rf "$OUT/dist1" "$OUT/dist2"
+scripts/release.sh "$OUT/dist1" > "$OUT/release.log" 2>&1 || { tail -30 "$OUT/release.log"; echo "not ok - release build"; exit 1; }
+TARBALL="$(ls "$OUT"/dist1/mlci-*-linux-*.tar.gz)"
+NAME="$(basename "$TARBALL" .tar.gz)"
+second() {
+  if [ "${MLCI_FULL_REPRO:-0}" = 1 ]; then RELEASE_BUILD="$ROOT/.build/release-static-2" scripts/release.sh "$OUT/dist2"
+  else RELINK_ONLY=1 scripts/release.sh "$OUT/dist2"; fi
+  cmp "$TARBALL" "$OUT/dist2/$NAME.tar.gz" && cmp "$TARBALL.sha256" "$OUT/dist2/$NAME.tar.gz.sha256"
+}
+check reproducible second
+
+# 2. Only the C library.
+check ldd scripts/check-release.sh "$TARBALL"
+
+# 3. A minimal Debian root, made once and kept.
+make_root() {
+  [ -x "$ROOTFS/bin/sh" ] && return 0
+  command -v debootstrap >/dev/null || { echo "debootstrap is missing (make deps installs it)"; return 1; }
+  rm -rf "$ROOTFS.tmp"
+  debootstrap --variant=minbase "$SUITE" "$ROOTFS.tmp" "$MIRROR"
+  mv "$ROOTFS.tmp" "$ROOTFS"
+}
+in_chroot() {
+  make_root
+  for tool in python3 swift; do ! chroot "$ROOTFS" sh -c "command -v $tool" || { echo "$tool is in the root"; return 1; }; done
+  ! ls "$ROOTFS"/usr/lib/*/libgit2* 2>/dev/null || { echo "libgit2 is in the root"; return 1; }
+  rm -rf "$ROOTFS/opt/mlci" "$ROOTFS/work"
+  mkdir -p "$ROOTFS/opt/mlci" "$ROOTFS/work"
+  tar -xzf "$TARBALL" -C "$ROOTFS/opt/mlci" --no-same-owner
+  # The repository is made outside (git is not in the root) and copied in.
+  cp -r examples/churn "$ROOTFS/work/repo"
+  git -C "$ROOTFS/work/repo" init -q -b main
+  git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com add -A
+  git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com commit -qm "churn"
+  local mlci="/opt/mlci/$NAME/mlci"
+  chroot "$ROOTFS" "$mlci" --version
+  chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci lineage"
+  chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci verify --dry-run"
+}
+check chroot in_chroot
+
+# 4. The installer.
+install_checks() {
+  rm -rf "$OUT/prefix" "$OUT/bad"
+  scripts/install.sh --prefix "$OUT/prefix" "$TARBALL"
+  "$OUT/prefix/bin/mlci" --version
+  mkdir -p "$OUT/bad"
+  cp "$TARBALL" "$OUT/bad/$NAME.tar.gz"
+  printf '%064d  %s\n' 0 "$NAME.tar.gz" > "$OUT/bad/$NAME.tar.gz.sha256"
+  local status=0
+  scripts/install.sh --prefix "$OUT/bad/prefix" "$OUT/bad/$NAME.tar.gz" || status=$?
+  [ "$status" = 1 ] || { echo "a bad checksum gave exit $status, not 1"; return 1; }
+  [ ! -e "$OUT/bad/prefix/bin/mlci" ] || { echo "a bad checksum installed mlci"; return 1; }
+  # A tarball changed after its checksum was taken is refused too.
+  (cd "$OUT/bad" && sha256sum "$NAME.tar.gz" > "$NAME.tar.gz.sha256")
+  printf 'x' >> "$OUT/bad/$NAME.tar.gz"
+  status=0
+  scripts/install.sh --prefix "$OUT/bad/prefix" "$OUT/bad/$NAME.tar.gz" || status=$?
+  [ "$status" = 1 ] && [ ! -e "$OUT/bad/prefix/bin/mlci" ]
+}
+check install install_checks
+
+# 5. The demo, again and again.
+demo_runs() {
+  local bin="$OUT/prefix/bin/mlci"
+  for run in $(seq 1 "${MLCI_DEMO_RUNS:-10}"); do
+    scripts/demo.sh "$bin" > "$OUT/demo-$run.log" 2>&1 || { echo "run $run failed with exit $?"; tail -20 "$OUT/demo-$run.log"; return 1; }
+    echo "run $run: exit 0"
+  done
+}
+check "demo-x${MLCI_DEMO_RUNS:-10}" demo_runs
+
+[ "$failures" = 0 ] || { echo "test-release: $failures check(s) failed"; exit 1; }
+echo "test-release: all checks passed"
