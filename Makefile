@@ -7,9 +7,10 @@ RELEASE_FLAGS ?= -c release --static-swift-stdlib
 export PATH := $(VENV)/bin:$(PATH)
 export MLCI_PYTHON := $(VENV)/bin/python
 export MLCI_DEPLOY_TOOLS := $(VENV)-deploy/bin
+export MLCI_MODELSCAN_PYTHON := $(VENV)-modelscan/bin/python
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: all deps build release test bench install demo lint schema templates clean
+.PHONY: all deps build release test bench install demo lint schema templates clean fuzz
 
 all: build
 
@@ -31,6 +32,12 @@ release:
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@scripts/fuzz.sh 3
+
+## fuzz: libFuzzer harnesses of the model-file readers, each run briefly on a seed corpus (FUZZ_SECONDS each)
+FUZZ_SECONDS ?= 5
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## bench: mlci against sha256sum/md5sum/openssl, DVC and git, side by side (see scripts/bench.sh)
 bench: deps release

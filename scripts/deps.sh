@@ -13,6 +13,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 missing=()
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+# The model scanner reads bz2- and xz/lzma-compressed joblib files.
+[ -f /usr/include/bzlib.h ] || missing+=(libbz2-dev)
+pkg-config --exists liblzma 2>/dev/null || missing+=(liblzma-dev)
 # The release binary links the Swift runtime statically; FoundationNetworking (posting PR/MR
 # comments) then needs libcurl to link against.
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
@@ -47,4 +50,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DEPLOY_PACKAGES" ]; then
   "$PYTHON" -m venv "$DEPLOY_VENV"
   "$DEPLOY_VENV/bin/pip" install -q --disable-pip-version-check $DEPLOY_PACKAGES
   echo "$DEPLOY_PACKAGES" > "$stamp"
+fi
+
+# The model-scanning peers (modelscan, picklescan, fickling) and the libraries that write real
+# model files (scikit-learn, joblib, numpy) for the model-scan oracle tests: their own venv.
+MODELSCAN_VENV="$VENV-modelscan"
+MODELSCAN_PACKAGES="modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 scikit-learn==1.9.1 joblib==1.6.0"
+stamp="$MODELSCAN_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$MODELSCAN_PACKAGES" ]; then
+  echo "deps: creating $MODELSCAN_VENV ($MODELSCAN_PACKAGES)"
+  "$PYTHON" -m venv "$MODELSCAN_VENV"
+  "$MODELSCAN_VENV/bin/pip" install -q --disable-pip-version-check $MODELSCAN_PACKAGES
+  echo "$MODELSCAN_PACKAGES" > "$stamp"
 fi

@@ -6,4 +6,9 @@
 static inline int czlib_inflate_init_raw(z_stream *stream) {
     return inflateInit2(stream, -MAX_WBITS);
 }
+
+/* inflateInit2 with explicit window bits: 15 zlib, 31 gzip, -15 raw deflate. */
+static inline int czlib_inflate_init2(z_stream *stream, int window_bits) {
+    return inflateInit2(stream, window_bits);
+}
 #endif
