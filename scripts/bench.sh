@@ -136,6 +136,13 @@ bench verify-noop-status "$RUNS" "$W/pipeline" "$MLCI verify" "dvc status"
 bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --format=%H -- data/"
 bench drift-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.csv --current current.csv" "$PY $HERE/scripts/drift_peer.py reference.csv current.csv"
 bench model-scan-1GiB 5 "$W" "$MLCI check model dense.pkl" "cat dense.pkl"
+MODELSCAN="${MLCI_MODELSCAN_PYTHON:-${VENV_BIN%/bin}-modelscan/bin/python}"
+MODELSCAN="$(dirname "$MODELSCAN")/modelscan"
+if [ -x "$MODELSCAN" ]; then
+  bench model-scan-vs-modelscan 3 "$W" "$MLCI check model dense.pkl" "$MODELSCAN -p dense.pkl"
+else
+  log "skipping model-scan-vs-modelscan: no $MODELSCAN (scripts/deps.sh makes it)"
+fi
 bench version 20 "$W" "$MLCI --version" "git --version"
 bench emit "$RUNS" "$W/deploy" "$MLCI emit --out $W/deploy-out" "kubectl kustomize $W/deploy-emitted/k8s/overlays/production"
 # Each run commits the environment's 8 manifests as a new root commit of a fresh branch.
@@ -156,7 +163,8 @@ rows = [
     ("verify-noop-status", "no-op verify vs dvc status", "< 50 ms"),
     ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5× git"),
     ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≥ 5× faster"),
-    ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≥ 500 MB/s"),
+    ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≤ 10× cat"),
+    ("model-scan-vs-modelscan", "model scan of a 1 GiB pickle vs modelscan", "≥ 50× faster"),
     ("version", "--version", "< 20 ms"),
     ("emit", "emit: approval, lineage, Dockerfile + 12 manifests", "(kustomize build of one overlay)"),
     ("promote", "promote: render + commit 8 manifests + note", "(git plumbing commit of the same files)"),
@@ -170,6 +178,6 @@ for key, title, target in rows:
     m, p = res[0]["median"], res[1]["median"]
     words = res[1]["command"].split()
     peer = " ".join([os.path.basename(words[0])] + words[1:])[:40]
-    extra = f"  ({(1 << 30) / m / 1e6:.0f} MB/s)" if key == "model-scan-1GiB" else ""
+    extra = f"  ({(1 << 30) / m / 1e6:.0f} MB/s)" if key.startswith("model-scan") else ""
     print(f"{title:45} {m*1000:10.1f}ms {p*1000:10.1f}ms {m/p:9.2f}  {peer} / {target}{extra}")
 PYEOF

@@ -231,7 +231,7 @@ final class PickleMachine {
         func line() throws -> UnsafeRawBufferPointer {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[i...])
             guard let newline = rest.firstIndex(of: 0x0A) else { throw fail("pickle data was truncated (no newline)") }
-            let end = newline + 1
+            let end = i + newline + 1
             defer { i = end }
             return UnsafeRawBufferPointer(rebasing: bytes[i..<end])
         }
