@@ -55,7 +55,7 @@ fi
 # The model-scanning peers (modelscan, picklescan, fickling) and the libraries that write real
 # model files (scikit-learn, joblib, numpy) for the model-scan oracle tests: their own venv.
 MODELSCAN_VENV="$VENV-modelscan"
-MODELSCAN_PACKAGES="modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 scikit-learn==1.9.1 joblib==1.6.0"
+MODELSCAN_PACKAGES="modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0"
 stamp="$MODELSCAN_VENV/.mlci-deps"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$MODELSCAN_PACKAGES" ]; then
   echo "deps: creating $MODELSCAN_VENV ($MODELSCAN_PACKAGES)"

@@ -578,7 +578,7 @@ def peers(directory):
                 source = os.path.basename(str(issue.get("source", "")).split(":")[0])
                 if source in results and "modelscan" not in results[source]:
                     results[source].append("modelscan")
-    json.dump(results, sys.stdout)
+    return results
 
 
 if __name__ == "__main__":
@@ -588,4 +588,10 @@ if __name__ == "__main__":
     elif command == "oracle":
         oracle(sys.argv[2])
     elif command == "peers":
-        peers(sys.argv[2])
+        # fickling prints warnings on stdout: keep stdout for the JSON.
+        real_stdout, sys.stdout = sys.stdout, sys.stderr
+        try:
+            found = peers(sys.argv[2])
+        finally:
+            sys.stdout = real_stdout
+        json.dump(found, sys.stdout)

@@ -8,7 +8,7 @@ enum KnownGlobals {
         // Python value types
         "builtins.bool", "builtins.int", "builtins.float", "builtins.complex", "builtins.str", "builtins.bytes",
         "builtins.bytearray", "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "builtins.dict",
-        "builtins.object", "builtins.slice", "builtins.range",
+        "builtins.object", "builtins.slice",
         "collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
         "copyreg._reconstructor", "copyreg.__newobj__", "_codecs.encode",
         "datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone",

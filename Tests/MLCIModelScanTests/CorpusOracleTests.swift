@@ -83,10 +83,12 @@ final class ModelCorpus: @unchecked Sendable {
     @Test func everyGlobalTheLoaderResolvesIsAllowlistedOrReportedAndUnloadableFilesAreNeverSafe() throws {
         guard let corpus = ModelCorpus.shared else { Issue.record("no corpus (MLCI_MODELSCAN_PYTHON)"); return }
         let policy = GlobalPolicy.standard
-        var checked = 0
+        var checked = 0, unloadable = 0, withPayload = 0
         for (name, expected) in corpus.oracle.sorted(by: { $0.key < $1.key }) {
             let result = try corpus.scan(name)
             checked += 1
+            if !expected.loaded { unloadable += 1 }
+            if expected.globals.contains(where: { !policy.allowed.contains($0) }) { withPayload += 1 }
             if !expected.loaded {
                 #expect(!result.isSafe, "seed \(corpus.seed): \(name): CPython fails (\(expected.error ?? "")) but mlci calls it safe")
             }
@@ -109,6 +111,9 @@ final class ModelCorpus: @unchecked Sendable {
             }
         }
         #expect(checked >= 500)
+        // The corpus exercises both sides: files CPython refuses, and files that import unlisted globals.
+        #expect(unloadable >= 50, "only \(unloadable) files fail to load")
+        #expect(withPayload >= 100, "only \(withPayload) files import an unlisted global")
     }
 
     /// Real files written by scikit-learn, numpy and joblib (compressed and not): no finding.
