@@ -48,7 +48,7 @@ for f in Sources/MLCIModelScan/*.swift Sources/MLCISupport/*.swift; do
   sed '/^import MLCISupport$/d' "$f" > "$OUT/src/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 SOURCES=("$OUT"/src/*.swift)
-FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -module-name MLCIFuzz
+FLAGS=(-sanitize=fuzzer,address -parse-as-library -Onone -module-name MLCIFuzz
        -I Sources/CZlib -I Sources/CBZip2 -I Sources/CLZMA -lz -lbz2 -llzma)
 echo "fuzz: building the harness (one binary, MLCI_FUZZ_TARGET picks the reader)"
 swiftc "${FLAGS[@]}" Fuzz/*.swift "${SOURCES[@]}" -o "$OUT/fuzz-models"
