@@ -366,7 +366,13 @@ final class PickleMachine {
                 }
                 i += count
                 stack.append(count <= 8 ? .int(value) : .bigInt)
-            case 0x47: try need(8); i += 8; stack.append(.float)   // G BINFLOAT
+            case 0x47:                                              // G BINFLOAT
+                // A run of BINFLOATs (the densest stream a model has) is pushed in one go.
+                try need(8)
+                i += 8
+                var count = 1
+                while i + 9 <= n, bytes[i] == 0x47 { i += 9; count += 1 }
+                stack.append(contentsOf: repeatElement(PickleValue.float, count: count))
             case 0x53:                                              // S STRING
                 let l = try line()
                 stack.append(try string(PickleArguments.quotedString(l), "STRING"))
