@@ -133,10 +133,26 @@ final class PickleNode {
     var arguments: PickleValue?
     var state: PickleValue?
 
+    /// How deep the values this node keeps go: deeper ones are dropped (kept as `None`), so
+    /// freeing a million nested lists does not recurse a million times.
+    var depth = 1
+    static let maximumDepth = 32
+
+    static func shallow(_ value: PickleValue) -> PickleValue {
+        if case .node(let node) = value, node.depth >= maximumDepth { return .none }
+        return value
+    }
+
+    static func depth(of value: PickleValue?) -> Int {
+        if case .node(let node)? = value { return node.depth }
+        return 0
+    }
+
     init(_ kind: Kind, items: ArraySlice<PickleValue> = [], hashable: Bool? = nil) {
         self.kind = kind
         self.count = items.count
-        self.items = Array(items.prefix(Self.tracked))
+        self.items = items.prefix(Self.tracked).map(Self.shallow)
+        self.depth = 1 + (self.items.map(Self.depth(of:)).max() ?? 0)
         switch kind {
         case .tuple, .frozenset: isHashable = hashable ?? items.allSatisfy(\.isHashable)
         case .list, .dict, .set: isHashable = false
@@ -145,7 +161,11 @@ final class PickleNode {
     }
 
     func append(_ values: ArraySlice<PickleValue>) {
-        if items.count < Self.tracked { items += values.prefix(Self.tracked - items.count) }
+        if items.count < Self.tracked {
+            let kept = values.prefix(Self.tracked - items.count).map(Self.shallow)
+            items += kept
+            depth = max(depth, 1 + (kept.map(Self.depth(of:)).max() ?? 0))
+        }
         count += values.count
     }
 
@@ -284,7 +304,8 @@ final class PickleMachine {
         /// A call of `callable`: known only when it is a global the pickle imported.
         func call(_ callable: PickleValue, _ what: String, arguments: PickleValue?) -> PickleValue {
             let node = PickleNode(.object)
-            node.arguments = arguments
+            node.arguments = arguments.map(PickleNode.shallow)
+            node.depth = 1 + PickleNode.depth(of: node.arguments)
             switch callable {
             case .global(let index):
                 node.maker = index
@@ -434,9 +455,9 @@ final class PickleMachine {
                 let x = op == 0x61 ? stack.count - 1 : try marker()
                 guard x <= stack.count, x > fence else { throw underflow() }
                 if x == stack.count { break }
-                let values = stack[x...]
+                // No slice outlives this step: removing the items must not copy the stack.
                 switch stack[x - 1] {
-                case .node(let node) where node.kind == .list: node.append(values)
+                case .node(let node) where node.kind == .list: node.append(stack[x...])
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("\(op == 0x61 ? "APPEND" : "APPENDS") to \(stack[x - 1].typeName), which has no append/extend")
                 }
@@ -446,12 +467,11 @@ final class PickleMachine {
                 guard x <= stack.count, x > fence else { throw underflow() }
                 if x == stack.count { break }
                 guard (stack.count - x) % 2 == 0 else { throw fail("odd number of items for SETITEMS") }
-                let values = stack[x...]
                 switch stack[x - 1] {
                 case .node(let node) where node.kind == .dict:
-                    var k = values.startIndex
-                    while k < values.endIndex { guard values[k].isHashable else { throw fail("unhashable dict key in SETITEM(S)") }; k += 2 }
-                    node.append(values)
+                    var k = x
+                    while k < stack.count { guard stack[k].isHashable else { throw fail("unhashable dict key in SETITEM(S)") }; k += 2 }
+                    node.append(stack[x...])
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("SETITEM(S) on \(stack[x - 1].typeName)")
                 }
@@ -460,11 +480,10 @@ final class PickleMachine {
                 let mark = try marker()
                 guard mark <= stack.count, mark > fence else { throw underflow() }
                 if mark == stack.count { break }
-                let values = stack[mark...]
                 switch stack[mark - 1] {
                 case .node(let node) where node.kind == .set:
-                    guard values.allSatisfy(\.isHashable) else { throw fail("unhashable item in ADDITEMS") }
-                    node.append(values)
+                    guard stack[mark...].allSatisfy(\.isHashable) else { throw fail("unhashable item in ADDITEMS") }
+                    node.append(stack[mark...])
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("ADDITEMS on \(stack[mark - 1].typeName)")
                 }
@@ -562,7 +581,8 @@ final class PickleMachine {
                 guard case .node(let node) = inst, node.kind == .object || node.kind == .persistent else {
                     throw fail("BUILD on \(inst.typeName): CPython sets state only on objects")
                 }
-                node.state = state
+                node.state = PickleNode.shallow(state)
+                node.depth = max(node.depth, 1 + PickleNode.depth(of: node.state))
                 if joblib, node.maker >= 0, result.imports[node.maker].qualifiedName == "joblib.numpy_pickle.NumpyArrayWrapper" {
                     i = try skipJoblibArray(node, at: i)
                 }

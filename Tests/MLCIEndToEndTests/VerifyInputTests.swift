@@ -160,16 +160,15 @@ import Testing
 @Suite struct ModelGateVerifyTests {
     @Test func anUnsafeModelRejectsTheChangeWithItsLocation() throws {
         let sandbox = try pipeline(gate: "accuracy: {min: 0.5}\n  model:\n    scan: [model.bin]\n    max_size_mb: 5")
-        // The fixture's model is text, not a model format: mlci cannot read it, so it fails closed.
-        let unreadable = try mlci("verify", "--json", in: sandbox)
-        #expect(unreadable.status == 1, "\(unreadable.stdout)")
-        #expect(try json(unreadable)["checks"]?.arrayValue?.contains { $0["check"] == "model.malformed" } == true)
-        // A stage that writes a plain pickle of a list (written byte by byte).
-        try sandbox.write("train.sh", "printf '(lp0\\nI1\\na.' > model.bin\n")
         let clean = try mlci("verify", "--json", in: sandbox)
         #expect(clean.status == 0, "\(clean.stdout)")
         let passed = try json(clean)["checks"]?.arrayValue?.first { $0["check"] == "model.scan" }
         #expect(passed?["outcome"] == "passed")
+        // A model that is text, not a model format: mlci cannot read it, so it fails closed.
+        try sandbox.write("train.sh", "cat prepared.csv > model.bin\n")
+        let unreadable = try mlci("verify", "--json", in: sandbox)
+        #expect(unreadable.status == 1, "\(unreadable.stdout)")
+        #expect(try json(unreadable)["checks"]?.arrayValue?.contains { $0["check"] == "model.malformed" } == true)
         // A stage that writes a pickle reaching os.system (written byte by byte, never pickled).
         try sandbox.write("train.sh", "printf 'cposix\\nsystem\\n(S'\"'\"'id'\"'\"'\\ntR.' > model.bin\n")
         let result = try mlci("verify", "--json", in: sandbox)

@@ -134,7 +134,7 @@ enum HandMade {
         _ = scan([UInt8](repeating: 0x28, count: 1_000_000) + [0x2E])
         _ = scan([0x80, 0x04, 0x8D] + [UInt8](repeating: 0xFF, count: 8) + [0x2E])
         _ = scan([0x80, 0x04] + Array(repeating: [0x8C, 0x01, 0x61, 0x94, 0x68, 0x00], count: 100_000).flatMap { $0 } + [0x2E])
-        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(Date().timeIntervalSince(started) < 60)  // a debug build on a loaded 2-core machine
     }
 }
 
