@@ -10,9 +10,10 @@ export MLCI_DEPLOY_TOOLS := $(VENV)-deploy/bin
 export MLCI_CI_TOOLS := $(VENV)-ci/bin
 export MLCI_REMOTE_TOOLS := $(VENV)-remote/bin
 export MLCI_DATA_PYTHON := $(VENV)-data/bin/python
+export MLCI_MODELSCAN_PYTHON := $(VENV)-modelscan/bin/python
 export DVC_NO_ANALYTICS := 1
 
-.PHONY: all deps build release test test-release bench install demo lint schema templates clean
+.PHONY: all deps build release test test-release bench install demo lint schema templates clean fuzz
 
 all: build
 
@@ -35,6 +36,12 @@ release:
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	@scripts/fuzz.sh 3
+
+## fuzz: libFuzzer harnesses of the model-file readers, each run briefly on a seed corpus (FUZZ_SECONDS each)
+FUZZ_SECONDS ?= 5
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 ## test-release (not yet part of test: the libgit2 link is not static yet): the release tarball is reproducible, needs only libc, runs in a debootstrap root,
 ## installs with scripts/install.sh (refusing a bad checksum); the demo passes 10 times in a row

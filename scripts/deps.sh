@@ -13,6 +13,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 missing=()
 pkg-config --exists libgit2 2>/dev/null || missing+=(libgit2-dev)
 pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+# The model scanner reads bz2- and xz/lzma-compressed joblib files.
+[ -f /usr/include/bzlib.h ] || missing+=(libbz2-dev)
+pkg-config --exists liblzma 2>/dev/null || missing+=(liblzma-dev)
 # libcurl is loaded with dlopen when mlci talks HTTP (MLCIHTTP); its header lets the build check
 # the option numbers mlci hard-codes, and the tests post to local servers through it.
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
@@ -97,4 +100,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DATA_PACKAGES" ]; then
   "$PYTHON" -m venv "$DATA_VENV"
   "$DATA_VENV/bin/pip" install -q --disable-pip-version-check $DATA_PACKAGES
   echo "$DATA_PACKAGES" > "$stamp"
+fi
+
+# The model-scanning peers (modelscan, picklescan, fickling) and the libraries that write real
+# model files (scikit-learn, joblib, numpy) for the model-scan oracle tests: their own venv.
+MODELSCAN_VENV="$VENV-modelscan"
+MODELSCAN_PACKAGES="modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0"
+stamp="$MODELSCAN_VENV/.mlci-deps"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$MODELSCAN_PACKAGES" ]; then
+  echo "deps: creating $MODELSCAN_VENV ($MODELSCAN_PACKAGES)"
+  "$PYTHON" -m venv "$MODELSCAN_VENV"
+  "$MODELSCAN_VENV/bin/pip" install -q --disable-pip-version-check $MODELSCAN_PACKAGES
+  echo "$MODELSCAN_PACKAGES" > "$stamp"
 fi

@@ -10,4 +10,9 @@ static inline int czlib_inflate_init_raw(z_stream *stream) {
 static inline int czlib_inflate_init_gzip(z_stream *stream) {
     return inflateInit2(stream, 16 + MAX_WBITS);
 }
+
+/* inflateInit2 with explicit window bits: 15 zlib, 31 gzip, -15 raw deflate. */
+static inline int czlib_inflate_init2(z_stream *stream, int window_bits) {
+    return inflateInit2(stream, window_bits);
+}
 #endif

@@ -19,20 +19,33 @@ public enum ModelGate {
         return scan.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
-    /// One finding per problem, and a passed finding for each clean file.
-    public static func findings(_ results: [ModelScanResult], location: SourceLocation?) -> [Finding] {
+    /// The per-file waivers of `gate.model.waive`: path → reason.
+    public static func waivers(_ section: JSONValue?) -> [String: String] {
+        var out: [String: String] = [:]
+        for entry in section?["waive"]?.arrayValue ?? [] {
+            if let file = entry["file"]?.stringValue, let reason = entry["reason"]?.stringValue { out[file] = reason }
+        }
+        return out
+    }
+
+    /// One finding per problem, and a passed finding for each clean file. Every problem rejects
+    /// (fail closed) unless the file is waived in `gate.model.waive`: then each problem is a
+    /// warning that carries the waiver's reason.
+    public static func findings(_ results: [ModelScanResult], waivers: [String: String] = [:], location: SourceLocation?) -> [Finding] {
         var out: [Finding] = []
         for result in results {
             let problems = result.findings
-            if !problems.contains(where: { $0.severity == .error }) {
+            let waiver = waivers[result.path]
+            if problems.isEmpty {
                 out.append(Finding(checkID: "model.scan", subject: result.path, outcome: .passed,
-                                   message: "\(result.path) (\(result.format)): no unsafe callable in \(result.scanned.count) part\(result.scanned.count == 1 ? "" : "s") scanned",
+                                   message: "\(result.path) (\(result.format)): read completely; every global it imports is allowlisted (\(result.scanned.count) part\(result.scanned.count == 1 ? "" : "s") scanned)",
                                    location: location, artifact: result.path))
             }
             for problem in problems {
+                let message = waiver.map { "waived (\($0)): \(problem.message)" } ?? problem.message
                 out.append(Finding(
                     checkID: "model.\(problem.kind.rawValue.replacingOccurrences(of: "-", with: "_"))", subject: problem.source,
-                    outcome: .failed, severity: problem.severity == .error ? .error : .warning, message: problem.message,
+                    outcome: .failed, severity: waiver == nil ? .error : .warning, message: message,
                     observed: problem.callable.map(JSONValue.string), expected: nil, location: location, artifact: result.path))
             }
         }
@@ -43,6 +56,10 @@ public enum ModelGate {
     public static func json(_ result: ModelScanResult) -> JSONValue {
         ["path": .string(result.path), "format": .string(result.format), "size": .int(Int64(result.size)),
          "safe": .bool(result.isSafe), "scanned": .array(result.scanned.map(JSONValue.string)),
+         "imports": .array(result.imports.map { found in
+             ["source": .string(found.source), "module": .string(found.module), "name": .string(found.name),
+              "offset": .int(Int64(found.offset)), "verdict": .string(found.verdict.rawValue)]
+         }),
          "findings": .array(result.findings.map { finding in
              ["kind": .string(finding.kind.rawValue), "severity": .string(finding.severity.rawValue), "source": .string(finding.source),
               "offset": finding.offset.map { .int(Int64($0)) } ?? .null, "callable": .optional(finding.callable),

@@ -275,10 +275,14 @@ extension MLCICommand {
             static let configuration = CommandConfiguration(
                 abstract: "Scan model files for code that would run when they are loaded (never unpickling them).",
                 discussion: """
-                Walks every pickle opcode (protocols 0–5) in pickles, joblib files, PyTorch zip and legacy files \
-                and numpy object arrays; checks safetensors and ONNX headers. A callable on the denylist \
-                (os, subprocess, builtins.eval, runpy, socket, importlib, operator.methodcaller, …) fails; one on \
-                neither list is a warning. Exits 0 when no unsafe callable is found, 1 when one is, 2 on bad input.
+                Reads every pickle in a file as CPython's unpickler does (protocols 0–5, _compat_pickle names, \
+                stack and memo emulated), joblib files with their arrays and zlib/gzip/bz2/xz/lzma compression, \
+                .gz/.bz2/.xz wrappers, zips (PyTorch, .npz, .keras) as Python's zipfile does, numpy object arrays \
+                and Keras configs; validates safetensors and ONNX headers. Fails closed: a global that is not \
+                exactly on the allowlist of ML reconstructors, a call mlci cannot name, a Lambda or custom Keras \
+                layer, or anything mlci cannot read completely (truncated, unknown format, HDF5) makes the file \
+                unsafe. Exits 0 when every file is safe, 1 when one is not, 2 when a file cannot be opened. \
+                In `mlci verify`, `gate.model.waive` lets a named file through with a reason.
                 """)
 
             @Argument(help: "Model files.")
@@ -287,13 +291,13 @@ extension MLCICommand {
             @Option(name: .customLong("max-size-mb"), help: "Fail files larger than this many megabytes.")
             var maxSizeMB: Double?
 
-            @Option(help: "Also allow this module.callable or module prefix (repeatable).")
+            @Option(help: "Also allow this exact module.callable (repeatable; never a prefix).")
             var allow: [String] = []
 
             @Option(help: "Also deny this module.callable or module prefix (repeatable).")
             var deny: [String] = []
 
-            @Flag(help: "Fail on warnings too (unknown callables, unparsable parts).")
+            @Flag(help: .hidden)
             var strict = false
 
             @OptionGroup var output: OutputOptions
@@ -306,9 +310,7 @@ extension MLCICommand {
                 let scanner = ModelScanner(policy: GlobalPolicy.standard.adding(deny: deny, allow: allow),
                                            maximumBytes: maxSizeMB.map { Int($0 * 1_000_000) })
                 let results = try files.map { file throws(InputError) in try scanner.scan(path: file) }
-                let failed = results.contains { result in
-                    result.findings.contains { $0.severity == .error || (strict && $0.severity == .warning) }
-                }
+                let failed = results.contains { !$0.isSafe }
                 if output.json {
                     output.emit(.array(results.map(ModelGate.json)))
                 } else {
@@ -317,7 +319,7 @@ extension MLCICommand {
                         let mark = result.isSafe ? style.green("safe") : style.red("UNSAFE")
                         Terminal.out("\(printable(result.path)): \(mark) (\(result.format), \(result.scanned.count) part\(result.scanned.count == 1 ? "" : "s") scanned)")
                         for finding in result.findings {
-                            let label = finding.severity == .error ? style.red("error") : style.yellow("warning")
+                            let label = style.red("error")
                             Terminal.out("  \(label): \(printable(finding.message))")
                         }
                     }

@@ -106,9 +106,13 @@ public enum ConfigSchema {
     static let modelGate: Schema = .object([
         P("scan", paths, required: true),
         P("max_size_mb", .number(minimum: 0, exclusiveMinimum: true)),
-        P("allow", .array(.string(.text), description: "Extra module.callable names a pickle may reference.")),
-        P("deny", .array(.string(.text), description: "Extra module prefixes to refuse.")),
-    ], description: "Static security scan of model files.")
+        P("allow", .array(.string(.text), description: "Extra exact module.callable names a pickle may import (never a prefix).")),
+        P("deny", .array(.string(.text), description: "Extra module prefixes or names to refuse.")),
+        P("waive", .array(.object([
+            P("file", .string(.plainPath), required: true),
+            P("reason", .string(.text), required: true),
+        ]), description: "Files let through despite findings, each with the reason the report shows.")),
+    ], description: "Static security scan of model files; fails closed.")
 
     static let provenance: Schema = .object([
         P("clean_tree", .boolean(description: "Refuse a verdict for uncommitted changes.")),

@@ -1,100 +1,74 @@
-/// Decides whether a global a model file imports is unsafe, known-safe, or unknown.
+/// Decides whether a global a pickle imports may be loaded.
 ///
-/// The denylist is at least modelscan's CRITICAL and HIGH lists and fickling's
-/// `UNSAFE_IMPORTS` and ML-specific imports together, matched by module or any dotted prefix
-/// (never by substring). Builtins are allowed only when they are plain constructors or pure
-/// functions. The allowlist holds the globals ML libraries use to rebuild arrays, tensors and
-/// estimators. Exact entries win over prefixes; denials win over allowances at the same level.
-/// A value type: `Sendable`.
+/// A global passes only when its full dotted path (`module.name`, after `_compat_pickle`'s
+/// mappings) is on the exact allowlist: the known ML reconstructors (`KnownGlobals`) plus the
+/// exact names a project adds in `gate.model.allow`. Every dotted component is first checked
+/// against the denylist (modelscan's and fickling's dangerous modules and callables), so a
+/// denied module reached through an allowed package (`sklearn.utils.os.system`) is unsafe, and
+/// nothing is ever allowed by prefix. A value type: `Sendable`.
 public struct GlobalPolicy: Sendable {
     public enum Verdict: String, Sendable { case unsafe, allowed, unknown }
 
-    public var deniedModules: Set<String>
-    public var deniedExact: Set<String>
-    public var allowedModules: Set<String>
-    public var allowedExact: Set<String>
+    /// Exact dotted names that pass.
+    public var allowed: Set<String>
+    /// Single components (a module like `os`, a callable like `eval`) that make any name unsafe.
+    public var deniedComponents: Set<String>
+    /// Dotted prefixes (`torch.hub`, `numpy.testing`) and exact names that are unsafe.
+    public var deniedPrefixes: Set<String>
 
     public static let standard = GlobalPolicy(
-        deniedModules: [
-            // modelscan CRITICAL ("*") and HIGH
+        allowed: KnownGlobals.all,
+        deniedComponents: [
+            // modelscan CRITICAL ("*") and HIGH modules
             "runpy", "os", "nt", "posix", "socket", "subprocess", "sys", "pty", "pickle", "_pickle", "bdb", "pdb",
             "shutil", "asyncio", "webbrowser", "httplib", "requests", "aiohttp",
             // fickling UNSAFE_IMPORTS
             "commands", "multiprocessing", "_posixsubprocess", "code", "codeop", "marshal", "types", "doctest",
             "importlib", "_frozen_importlib", "_frozen_importlib_external", "_imp", "pkgutil", "zipimport", "gc", "site",
-            "unittest", "inspect", "test", "_operator", "operator", "functools", "cProfile", "profile", "timeit", "trace",
+            "unittest", "inspect", "_operator", "operator", "functools", "cProfile", "profile", "timeit", "trace",
             "ssl", "http", "urllib", "urllib2", "smtplib", "imaplib", "ftplib", "poplib", "telnetlib", "nntplib",
-            "socketserver", "xmlrpc", "select", "selectors", "ctypes", "_ctypes", "dill", "cloudpickle", "joblib",
+            "socketserver", "xmlrpc", "select", "selectors", "ctypes", "_ctypes", "dill", "cloudpickle",
             "tempfile", "filecmp", "distutils", "fileinput", "glob", "platform", "linecache", "difflib", "mmap", "tarfile",
             "zipfile", "shelve", "sqlite3", "_sqlite3", "compileall", "py_compile", "logging", "syslog", "pydoc",
-            "pexpect", "venv", "ensurepip", "pip", "idlelib", "lib2to3", "signal", "_signal", "threading", "_thread",
-            "atexit", "uuid", "_osx_support", "_aix_support", "posixpath", "ntpath",
-            // ML-specific code paths (fickling UnsafeImportsML)
+            "pexpect", "venv", "ensurepip", "pip", "idlelib", "lib2to3", "_signal", "threading", "_thread",
+            "atexit", "_osx_support", "_aix_support", "posixpath", "ntpath", "builtins.__import__",
+            // callables that run or reach code, wherever they live
+            "eval", "exec", "execfile", "compile", "__import__", "getattr", "setattr", "delattr", "open", "breakpoint",
+            "globals", "locals", "vars", "input", "apply", "system", "popen", "spawn", "execv", "execve", "execvp",
+            "run_module", "run_path", "_run_code", "import_module", "load_module", "methodcaller", "attrgetter",
+            "itemgetter", "runstring", "__reduce__", "__reduce_ex__", "__getattribute__", "__subclasses__",
+            "__globals__", "__builtins__", "__code__",
+        ],
+        deniedPrefixes: [
             "torch.hub", "torch._dynamo", "torch._inductor", "torch.jit", "torch.compile", "torch.load",
-            "torch.storage._load_from_bytes", "numpy.f2py", "numpy.distutils", "numpy.testing",
-        ],
-        deniedExact: [
-            "builtins.eval", "builtins.exec", "builtins.compile", "builtins.getattr", "builtins.setattr", "builtins.delattr",
-            "builtins.open", "builtins.breakpoint", "builtins.__import__", "builtins.apply", "builtins.globals",
-            "builtins.locals", "builtins.vars", "builtins.input", "builtins.exit", "builtins.quit", "builtins.help",
-            "builtins.memoryview", "builtins.classmethod", "builtins.staticmethod", "builtins.property", "builtins.super",
-            "operator.attrgetter", "operator.methodcaller", "operator.itemgetter",
-            "numpy.testing._private.utils.runstring", "io.FileIO", "io.open", "_io.FileIO", "_io.open",
-        ],
-        allowedModules: ["sklearn", "scipy.sparse", "xgboost.core", "lightgbm.basic", "catboost.core"],
-        allowedExact: [
-            "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct",
-            "numpy.core.multiarray.scalar", "numpy._core.multiarray.scalar",
-            "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
-            "numpy.ndarray", "numpy.dtype", "numpy.random._pickle.__randomstate_ctor", "numpy.random._pickle.__bit_generator_ctor",
-            "torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
-            "torch._utils._rebuild_parameter_with_state", "torch.device", "torch.Size",
-            "collections.OrderedDict", "collections.defaultdict", "collections.Counter", "collections.deque",
-            "joblib.numpy_pickle.NumpyArrayWrapper", "_codecs.encode",
-            "copyreg._reconstructor", "copy_reg._reconstructor", "datetime.datetime", "datetime.date", "datetime.timedelta",
-            "decimal.Decimal", "fractions.Fraction", "pathlib.PosixPath", "re._compile",
+            "torch.storage._load_from_bytes", "torch.serialization", "numpy.f2py", "numpy.distutils", "numpy.testing",
+            "numpy.load", "numpy.lib.npyio", "joblib.load", "joblib.numpy_pickle.load", "io.FileIO", "io.open", "_io",
+            "builtins.memoryview", "builtins.type", "builtins.super", "builtins.property", "builtins.classmethod",
+            "builtins.staticmethod", "builtins.exit", "builtins.quit", "builtins.help",
         ]
     )
 
-    /// Builtins that only build values or compute.
-    static let safeBuiltins: Set<String> = [
-        "bool", "int", "float", "complex", "str", "bytes", "bytearray", "list", "tuple", "set", "frozenset", "dict",
-        "object", "slice", "range", "len", "abs", "sum", "min", "max", "round", "pow", "divmod", "sorted", "reversed",
-        "enumerate", "zip", "map", "filter", "iter", "next", "all", "any", "hash", "id", "repr", "ascii", "bin", "hex",
-        "oct", "ord", "chr", "isinstance", "issubclass", "callable", "format", "Ellipsis", "NotImplemented",
-    ]
-
-    /// Adds the `deny` and `allow` entries of `gate.model` (exact names or module prefixes).
+    /// Adds the exact names of `gate.model.allow` and the names or prefixes of `gate.model.deny`.
     public func adding(deny: [String], allow: [String]) -> GlobalPolicy {
         var copy = self
-        for entry in deny { copy.deniedModules.insert(entry); copy.deniedExact.insert(entry) }
-        for entry in allow { copy.allowedModules.insert(entry); copy.allowedExact.insert(entry) }
+        for entry in deny { copy.deniedPrefixes.insert(entry) }
+        for entry in allow { copy.allowed.insert(entry) }
         return copy
     }
 
-    public func verdict(module rawModule: String, name: String) -> Verdict {
-        let module = rawModule == "__builtin__" ? "builtins" : rawModule
+    /// The verdict on `module.name` (the names as CPython resolves them).
+    public func verdict(module: String, name: String) -> Verdict {
         let full = "\(module).\(name)"
-        if module == "builtins" {
-            if deniedExact.contains(full) { return .unsafe }
-            return Self.safeBuiltins.contains(name) ? .allowed : .unknown
-        }
-        if deniedExact.contains(full) { return .unsafe }
-        if allowedExact.contains(full) { return .allowed }
-        // torch.FloatStorage, torch.LongStorage, … (and torch.storage.UntypedStorage)
-        if (module == "torch" || module == "torch.storage") && name.hasSuffix("Storage") { return .allowed }
-        if Self.matches(module, deniedModules) || Self.matches(full, deniedModules) { return .unsafe }
-        if Self.matches(module, allowedModules) { return .allowed }
-        return .unknown
+        if isDenied(full) { return .unsafe }
+        return allowed.contains(full) ? .allowed : .unknown
     }
 
-    /// Whether `name` is one of `prefixes` or lies below one (`os.path` below `os`).
-    static func matches(_ name: String, _ prefixes: Set<String>) -> Bool {
-        if prefixes.contains(name) { return true }
-        var current = Substring(name)
-        while let dot = current.lastIndex(of: ".") {
-            current = current[..<dot]
-            if prefixes.contains(String(current)) { return true }
+    /// Whether any component, or any leading run of components, of `full` is denied.
+    func isDenied(_ full: String) -> Bool {
+        var prefix = ""
+        for component in full.split(separator: ".", omittingEmptySubsequences: false) {
+            prefix = prefix.isEmpty ? String(component) : "\(prefix).\(component)"
+            if deniedComponents.contains(String(component)) || deniedPrefixes.contains(prefix) { return true }
         }
         return false
     }

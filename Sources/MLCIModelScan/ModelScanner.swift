@@ -6,172 +6,249 @@ import Glibc
 import Darwin
 #endif
 
-/// Scans model files statically for code that would run when they are loaded: pickles (and
-/// every pickle stacked in a file), PyTorch zip and legacy files, joblib, numpy `.npy`/`.npz`
-/// with object arrays; recognises safetensors and ONNX as code-free formats and checks their
-/// headers. Never unpickles, never imports.
+/// Scans model files statically for code that would run when they are loaded, and fails
+/// closed: a file is safe only when every byte of it was read as its format says and every
+/// global its pickles import is exactly allowlisted.
+///
+/// Reads every pickle stacked in a file until its end, joblib files with their inline numpy
+/// arrays, zip archives (PyTorch, `.npz`, `.keras`, and zips behind a prefix) as Python's
+/// `zipfile` does, numpy object arrays, joblib's zlib/gzip/bz2/xz/lzma compression and
+/// `.gz`/`.bz2`/`.xz` wrappers, Keras configs (`.keras`; `.h5` is refused), and validates
+/// safetensors and ONNX headers. Never unpickles, never imports.
 ///
 /// Stateless apart from its settings; safe from any thread.
 public struct ModelScanner: Sendable {
     public var policy: GlobalPolicy
-    /// Files larger than this are reported (`max_size_mb`); `nil` for no budget.
+    /// Files larger than this are a finding (`max_size_mb`); `nil` for no budget.
     public var maximumBytes: Int?
-    /// The most a single zip member may inflate to before it is refused.
-    public var maximumMemberBytes = 4 << 30
+    /// The most a compressed file or a zip member may inflate to before it is a finding.
+    public var maximumExpandedBytes = 4 << 30
+    /// How long one file may take before it is a finding (seconds).
+    public var timeBudget: Double = 600
 
     public init(policy: GlobalPolicy = .standard, maximumBytes: Int? = nil) {
         self.policy = policy
         self.maximumBytes = maximumBytes
     }
 
-    /// Scans the file at `path`; `display` names it in findings.
+    /// Scans the file at `path`; `display` names it in findings. Throws only when the file
+    /// cannot be opened (bad input, exit 2).
     public func scan(path: String, display: String? = nil) throws(InputError) -> ModelScanResult {
         let name = display ?? path
         let file = try MappedFile(path: path, display: name)
-        var result = scan(bytes: file.bytes, name: name)
-        if let maximumBytes, file.bytes.count > maximumBytes {
-            result.findings.insert(ModelFinding(
-                kind: .oversized, severity: .error, source: name, offset: nil, callable: nil,
-                message: "\(name) is \(file.bytes.count) bytes, over the budget of \(maximumBytes) bytes"), at: 0)
-        }
-        return result
+        return scan(bytes: file.bytes, name: name)
     }
 
     public func scan(bytes: UnsafeRawBufferPointer, name: String) -> ModelScanResult {
-        var result = ModelScanResult(path: name, format: "unknown", size: bytes.count, scanned: [], findings: [])
-        let lower = name.lowercased()
-        if ZipArchive.isZip(bytes) {
-            scanZip(bytes, name: name, into: &result)
-        } else if NumpyFile.isNumpy(bytes) {
-            result.format = "numpy"
-            scanNumpy(bytes, source: name, into: &result)
-        } else if lower.hasSuffix(".safetensors") || SafeTensors.looksLike(bytes) {
-            result.format = "safetensors"
-            result.scanned.append(name)
-            if let problem = SafeTensors.check(bytes) {
-                result.findings.append(ModelFinding(kind: .malformed, severity: .error, source: name, offset: 0, callable: nil,
-                                                    message: "\(name): invalid safetensors header: \(problem)"))
-            }
-        } else if lower.hasSuffix(".onnx") {
-            result.format = "onnx"
-            result.scanned.append(name)
-            if let problem = ONNXCheck.check(bytes) {
-                result.findings.append(ModelFinding(kind: .malformed, severity: .warning, source: name, offset: problem.offset, callable: nil,
-                                                    message: "\(name): \(problem.message)"))
-            }
-        } else if bytes.count > 0, PickleScanner.looksLikePickleStart(bytes[0]) || Self.pickleExtensions.contains(where: lower.hasSuffix) {
-            result.format = Self.isLegacyTorch(bytes) ? "pytorch-legacy" : (lower.hasSuffix(".joblib") ? "joblib" : "pickle")
-            scanPickles(bytes, source: name, into: &result)
-        } else {
-            result.findings.append(ModelFinding(kind: .malformed, severity: .warning, source: name, offset: 0, callable: nil,
-                                                message: "\(name) is not a model format mlci recognises (pickle, PyTorch, joblib, numpy, safetensors, ONNX); it was not scanned"))
+        var context = Context(name: name, deadline: PickleScanner.now() + UInt64(timeBudget * 1e9))
+        context.result.size = bytes.count
+        if let maximumBytes, bytes.count > maximumBytes {
+            context.add(.oversized, name, nil, nil, "\(name) is \(bytes.count) bytes, over the budget of \(maximumBytes) bytes; it was not scanned")
+            return context.result
         }
-        return result
+        scanContent(bytes, source: name, depth: 0, topLevel: true, into: &context)
+        if context.result.format.isEmpty { context.result.format = "unknown" }
+        return context.result
     }
 
-    static let pickleExtensions = [".pkl", ".pickle", ".joblib", ".dill", ".dat", ".data", ".bin", ".pt", ".pth", ".ckpt"]
+    /// What one scan accumulates.
+    struct Context {
+        var result: ModelScanResult
+        let deadline: UInt64
+
+        init(name: String, deadline: UInt64) {
+            result = ModelScanResult(path: name, format: "", size: 0, scanned: [], findings: [])
+            self.deadline = deadline
+        }
+
+        mutating func add(_ kind: ModelFinding.Kind, _ source: String, _ offset: Int?, _ callable: String?, _ message: String) {
+            result.findings.append(ModelFinding(kind: kind, source: source, offset: offset, callable: callable, message: message))
+        }
+
+        mutating func format(_ value: String) { if result.format.isEmpty { result.format = value } }
+    }
+
+    static let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
+
+    static func starts(_ bytes: UnsafeRawBufferPointer, _ magic: [UInt8]) -> Bool {
+        bytes.count >= magic.count && zip(bytes, magic).allSatisfy { $0 == $1 }
+    }
 
     /// Legacy (non-zip) PyTorch files start with a pickled magic number 0x1950a86a20f9469cfc6c.
     static func isLegacyTorch(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let magic: [UInt8] = [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19]
-        return bytes.count >= magic.count && zip(bytes.prefix(magic.count), magic).allSatisfy { $0 == $1 }
+        starts(bytes, [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19])
     }
 
-    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, into result: inout ModelScanResult) {
-        let scan = PickleScanner.scan(bytes)
-        result.scanned.append(scan.pickles > 1 ? "\(source) (\(scan.pickles) pickles)" : source)
-        for found in scan.imports { result.findings += classify(found, source: source) }
-        if let problem = scan.problem {
-            result.findings.append(ModelFinding(
-                kind: .malformed, severity: .warning, source: source, offset: problem.offset, callable: nil,
-                message: "\(source): \(problem.message) at byte \(problem.offset); what follows was not scanned"))
+    func scanContent(_ bytes: UnsafeRawBufferPointer, source: String, depth: Int, topLevel: Bool, into context: inout Context) {
+        let lower = source.lowercased()
+        if bytes.isEmpty {
+            context.format("empty")
+            context.add(.malformed, source, 0, nil, "\(source) is empty: no model to read")
+            return
+        }
+        if ZipArchive.isZip(bytes) {
+            scanZip(bytes, source: source, depth: depth, into: &context)
+            return
+        }
+        if NumpyFile.isNumpy(bytes) {
+            context.format("numpy")
+            scanNumpy(bytes, source: source, into: &context)
+            return
+        }
+        if Self.starts(bytes, Self.hdf5Magic) {
+            context.format("hdf5")
+            context.result.scanned.append(source)
+            context.add(.malformed, source, 0, nil,
+                        "\(source) is an HDF5 file (a Keras .h5 model): mlci does not read HDF5, so it cannot rule out a Lambda layer or custom object in its model_config; save the model as .keras or waive the file in mlci.yaml")
+            return
+        }
+        if let codec = Decompress.sniff(bytes), depth < 3 {
+            context.format(topLevel && !lower.hasSuffix(".gz") && !lower.hasSuffix(".bz2") && !lower.hasSuffix(".xz") ? "joblib-\(codec.rawValue)" : codec.rawValue)
+            let inner = "\(source)!\(codec.rawValue)"
+            do {
+                let expanded = try Decompress.decompress(bytes, codec: codec, limit: maximumExpandedBytes)
+                context.result.scanned.append(inner)
+                expanded.withUnsafeBytes { scanContent($0, source: inner, depth: depth + 1, topLevel: topLevel, into: &context) }
+            } catch {
+                context.add(.malformed, source, nil, nil, "\(source): \(codec.rawValue): \(error.message)")
+            }
+            return
+        }
+        if lower.hasSuffix(".safetensors") || SafeTensors.looksLike(bytes) {
+            context.format("safetensors")
+            context.result.scanned.append(source)
+            if let problem = SafeTensors.check(bytes) {
+                context.add(.malformed, source, 0, nil, "\(source): invalid safetensors header: \(problem)")
+            }
+            return
+        }
+        if lower.hasSuffix(".onnx") {
+            context.format("onnx")
+            context.result.scanned.append(source)
+            if let problem = ONNXCheck.check(bytes) {
+                context.add(.malformed, source, problem.offset, nil, "\(source): \(problem.message)")
+            }
+            return
+        }
+        if lower.hasSuffix(".keras") || lower.hasSuffix(".json"), bytes.first == UInt8(ascii: "{") {
+            context.format("keras-config")
+            scanKerasConfig(Array(bytes), source: source, into: &context)
+            return
+        }
+        // Everything else is read as what it must be to run code: stacked pickles to the end.
+        context.format(Self.isLegacyTorch(bytes) ? "pytorch-legacy" : "pickle")
+        scanPickles(bytes, source: source, joblib: topLevel, into: &context)
+        // A zip hidden behind the pickle (a prefix zipfile still opens) is read too.
+        if ZipArchive.hasEndRecord(bytes), (try? ZipArchive(bytes)) != nil {
+            context.add(.malformed, source, nil, nil, "\(source) also holds a zip archive after a prefix (zipfile opens it)")
+            scanZip(bytes, source: source, depth: depth, into: &context)
         }
     }
 
-    func classify(_ found: PickleImport, source: String) -> [ModelFinding] {
-        if found.isDynamic {
-            return [ModelFinding(kind: .dynamicImport, severity: .error, source: source, offset: found.offset, callable: nil,
-                                 message: "\(source): \(found.opcode) at byte \(found.offset) imports \(found.name): a computed import can reach any callable")]
+    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, joblib: Bool, offset base: Int = 0, into context: inout Context) {
+        let scan = PickleScanner.scan(bytes, joblib: joblib, deadline: context.deadline)
+        if scan.joblibArrays > 0, context.result.format == "pickle" { context.result.format = "joblib" }
+        context.result.scanned.append(scan.pickles == 1 ? source : "\(source) (\(scan.pickles) pickles)")
+        for found in scan.imports {
+            let verdict = policy.verdict(module: found.module, name: found.name)
+            context.result.imports.append(ScannedImport(source: source, module: found.module, name: found.name,
+                                                        offset: found.offset + base, verdict: verdict))
+            let mapped = found.rawModule != found.module || found.rawName != found.name ? " (written '\(found.rawModule) \(found.rawName)', mapped at protocol \(found.proto))" : ""
+            switch verdict {
+            case .allowed: break
+            case .unsafe:
+                context.add(.unsafeGlobal, source, found.offset + base, found.qualifiedName,
+                            "\(source): \(found.opcode) at byte \(found.offset + base) imports \(found.qualifiedName)\(mapped), which can run code when the file is loaded")
+            case .unknown:
+                context.add(.unknownGlobal, source, found.offset + base, found.qualifiedName,
+                            "\(source): \(found.opcode) at byte \(found.offset + base) imports \(found.qualifiedName)\(mapped), which is not on the allowlist (add the exact name to gate.model.allow if you trust it)")
+            }
         }
-        switch policy.verdict(module: found.module, name: found.name) {
-        case .allowed: return []
-        case .unsafe:
-            return [ModelFinding(kind: .unsafeGlobal, severity: .error, source: source, offset: found.offset, callable: found.qualifiedName,
-                                 message: "\(source): \(found.opcode) at byte \(found.offset) imports \(found.qualifiedName), which can run code when the file is loaded")]
-        case .unknown:
-            return [ModelFinding(kind: .unknownGlobal, severity: .warning, source: source, offset: found.offset, callable: found.qualifiedName,
-                                 message: "\(source): \(found.opcode) at byte \(found.offset) imports \(found.qualifiedName), which is on neither the allow nor the deny list")]
+        for problem in scan.problems {
+            if problem.isFatal {
+                context.add(problem.message.contains("time budget") ? .oversized : .malformed, source, problem.offset + base, nil,
+                            "\(source): \(problem.message) at byte \(problem.offset + base); the file cannot be read completely, so it is not safe")
+            } else {
+                context.add(.dynamicImport, source, problem.offset + base, nil, "\(source): \(problem.message) (at byte \(problem.offset + base))")
+            }
         }
     }
 
-    func scanNumpy(_ bytes: UnsafeRawBufferPointer, source: String, into result: inout ModelScanResult) {
-        result.scanned.append(source)
+    func scanNumpy(_ bytes: UnsafeRawBufferPointer, source: String, into context: inout Context) {
         switch NumpyFile.header(bytes) {
         case .failure(let problem):
-            result.findings.append(ModelFinding(kind: .malformed, severity: .warning, source: source, offset: 0, callable: nil,
-                                                message: "\(source): \(problem)"))
+            context.result.scanned.append(source)
+            context.add(.malformed, source, 0, nil, "\(source): \(problem)")
         case .success(let header):
-            guard header.isObject else { return }
-            let payload = UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset...])
-            let scan = PickleScanner.scan(payload)
-            for found in scan.imports {
-                var shifted = found
-                shifted.offset += header.dataOffset
-                result.findings += classify(shifted, source: source)
-            }
-            if let problem = scan.problem {
-                result.findings.append(ModelFinding(kind: .malformed, severity: .warning, source: source, offset: problem.offset + header.dataOffset,
-                                                    callable: nil, message: "\(source): the object array's pickle: \(problem.message)"))
+            if header.isObject {
+                let payload = UnsafeRawBufferPointer(rebasing: bytes[header.dataOffset...])
+                scanPickles(payload, source: source, joblib: false, offset: header.dataOffset, into: &context)
+            } else {
+                context.result.scanned.append(source)
+                if let size = header.dataSize, bytes.count - header.dataOffset < size {
+                    context.add(.malformed, source, header.dataOffset, nil, "\(source): the array data is truncated (\(bytes.count - header.dataOffset) of \(size) bytes)")
+                }
             }
         }
     }
 
-    func scanZip(_ bytes: UnsafeRawBufferPointer, name: String, into result: inout ModelScanResult) {
+    func scanKerasConfig(_ bytes: [UInt8], source: String, into context: inout Context) {
+        context.result.scanned.append(source)
+        for problem in KerasConfig.problems(bytes) {
+            context.add(problem.callable == nil ? .malformed : .unsafeLayer, source, nil, problem.callable, "\(source): \(problem.message)")
+        }
+    }
+
+    func scanZip(_ bytes: UnsafeRawBufferPointer, source: String, depth: Int, into context: inout Context) {
         let archive: ZipArchive
         do {
             archive = try ZipArchive(bytes)
         } catch {
-            result.format = "zip"
-            result.findings.append(ModelFinding(kind: .malformed, severity: .error, source: name, offset: nil, callable: nil,
-                                                message: "\(name): \(error.message)"))
+            context.format("zip")
+            context.add(.malformed, source, nil, nil, "\(source): \(error.message)")
             return
         }
         let names = archive.members.map(\.name)
-        if names.contains(where: { $0.hasSuffix("data.pkl") }) { result.format = "pytorch-zip" }
-        else if names.contains(where: { $0.hasSuffix(".npy") }) { result.format = "numpy-zip" }
-        else if names.contains("config.json") && name.lowercased().hasSuffix(".keras") { result.format = "keras" }
-        else { result.format = "zip" }
+        if names.contains(where: { $0.hasSuffix("data.pkl") }) { context.format("pytorch-zip") }
+        else if source.lowercased().hasSuffix(".keras") || names.contains("config.json") && names.contains("metadata.json") { context.format("keras") }
+        else if names.contains(where: { $0.hasSuffix(".npy") }) { context.format("numpy-zip") }
+        else { context.format("zip") }
+        for anomaly in archive.anomalies {
+            context.add(.malformed, source, nil, nil, "\(source): \(anomaly)")
+        }
+        let keras = context.result.format == "keras"
         for member in archive.members {
             let lower = member.name.lowercased()
-            let isPickle = lower.hasSuffix(".pkl") || lower.hasSuffix(".pickle")
-            let isNumpy = lower.hasSuffix(".npy")
-            let isKerasConfig = result.format == "keras" && member.name == "config.json"
-            guard isPickle || isNumpy || isKerasConfig else { continue }
-            let source = "\(name):\(member.name)"
+            let memberSource = "\(source):\(member.name)"
+            // Raw tensor storage (PyTorch `*/data/<key>`), weights and metadata hold no code.
+            if Self.isInertMember(lower) { continue }
             let data: [UInt8]
             do {
-                data = try archive.read(member, limit: maximumMemberBytes)
+                data = try archive.read(member, limit: maximumExpandedBytes)
             } catch {
-                result.findings.append(ModelFinding(kind: .malformed, severity: .error, source: source, offset: nil, callable: nil,
-                                                    message: "\(source): \(error.message)"))
+                context.add(.malformed, memberSource, nil, nil, "\(memberSource): \(error.message)")
                 continue
             }
             data.withUnsafeBytes { buffer in
-                if isPickle {
-                    scanPickles(buffer, source: source, into: &result)
-                } else if isNumpy {
-                    scanNumpy(buffer, source: source, into: &result)
+                if keras && lower.hasSuffix(".json") {
+                    if lower == "config.json" || lower.hasSuffix("/config.json") { scanKerasConfig(data, source: memberSource, into: &context) }
+                    else { context.result.scanned.append(memberSource) }
+                } else if depth < 2 {
+                    scanContent(buffer, source: memberSource, depth: depth + 1, topLevel: false, into: &context)
                 } else {
-                    result.scanned.append(source)
-                    let text = String(decoding: buffer, as: UTF8.self)
-                    if text.contains("\"class_name\": \"Lambda\"") || text.contains("\"class_name\":\"Lambda\"") {
-                        result.findings.append(ModelFinding(kind: .unsafeGlobal, severity: .error, source: source, offset: nil,
-                                                            callable: "keras.layers.Lambda",
-                                                            message: "\(source): a Keras Lambda layer holds serialized Python code that runs when the model is loaded"))
-                    }
+                    context.add(.malformed, memberSource, nil, nil, "\(memberSource): archives nested this deep are not read")
                 }
             }
         }
+    }
+
+    /// Members no loader unpickles: PyTorch's raw storages and bookkeeping, Keras weights.
+    static func isInertMember(_ lower: String) -> Bool {
+        let components = lower.split(separator: "/")
+        if components.count >= 2, components[components.count - 2] == "data", components.last!.allSatisfy(\.isNumber) { return true }
+        if let last = components.last, ["version", "byteorder", ".format_version", "serialization_id", ".storage_alignment"].contains(String(last)) { return true }
+        if lower.hasSuffix(".weights.h5") || lower.hasSuffix("/") { return true }
+        return false
     }
 }
 

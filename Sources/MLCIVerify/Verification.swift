@@ -387,7 +387,7 @@ public final class Verification {
             }
             results.append(try scanner.scan(path: absolute, display: path))
         }
-        return ModelGate.findings(results, location: section.location)
+        return ModelGate.findings(results, waivers: ModelGate.waivers(section.value), location: section.location)
     }
 
     func provenanceFindings(plan: Plan, outcome: PipelineRunResult, startedClean: Bool) throws -> [Finding] {

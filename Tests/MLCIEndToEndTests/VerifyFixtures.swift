@@ -28,7 +28,8 @@ func pipeline(accuracy: String = "0.90", gate: String = "accuracy: {min: 0.5, ma
     try sandbox.write("data.csv", "x,y\n1,2\n")
     try sandbox.write("params.yaml", "train:\n  lr: 0.1\n  epochs: 3\nseed: 1\n")
     try sandbox.write("prepare.sh", "cp data.csv prepared.csv\n")
-    try sandbox.write("train.sh", "echo training with $(grep lr params.yaml)\ncat prepared.csv > model.bin\ngrep lr params.yaml >> model.bin\n")
+    // The model is a plain pickle (a list of two strings) that depends on the data and the params.
+    try sandbox.write("train.sh", "echo training with $(grep lr params.yaml)\nprintf \"(lp0\\nS'%s'\\naS'%s'\\na.\" \"$(grep lr params.yaml)\" \"$(cksum < prepared.csv | cut -d' ' -f1)\" > model.bin\n")
     try sandbox.write("eval.sh", "printf '{\"accuracy\": %s}\\n' \"$(cat acc.txt)\" > metrics.json\n")
     try sandbox.write("acc.txt", accuracy + "\n")
     try sandbox.write(".gitignore", "prepared.csv\nmodel.bin\nmetrics.json\n")

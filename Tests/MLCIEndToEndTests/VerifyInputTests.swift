@@ -164,6 +164,11 @@ import Testing
         #expect(clean.status == 0, "\(clean.stdout)")
         let passed = try json(clean)["checks"]?.arrayValue?.first { $0["check"] == "model.scan" }
         #expect(passed?["outcome"] == "passed")
+        // A model that is text, not a model format: mlci cannot read it, so it fails closed.
+        try sandbox.write("train.sh", "cat prepared.csv > model.bin\n")
+        let unreadable = try mlci("verify", "--json", in: sandbox)
+        #expect(unreadable.status == 1, "\(unreadable.stdout)")
+        #expect(try json(unreadable)["checks"]?.arrayValue?.contains { $0["check"] == "model.malformed" } == true)
         // A stage that writes a pickle reaching os.system (written byte by byte, never pickled).
         try sandbox.write("train.sh", "printf 'cposix\\nsystem\\n(S'\"'\"'id'\"'\"'\\ntR.' > model.bin\n")
         let result = try mlci("verify", "--json", in: sandbox)

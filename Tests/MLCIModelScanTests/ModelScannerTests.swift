@@ -63,7 +63,8 @@ enum HandMade {
             let result = scan(bytes)
             let unsafe = result.findings.filter { $0.kind == .unsafeGlobal }
             #expect(unsafe.count == 1, "\(label) \(module).\(name): \(result.findings)")
-            let expectedName = module == "__builtin__" ? "\(module).\(name)" : "\(module).\(name)"
+            // Protocols 0-2 map Python 2 names as CPython's find_class does (`__builtin__` → builtins).
+            let expectedName = module == "__builtin__" && label == "p0" ? "builtins.\(name)" : "\(module).\(name)"
             #expect(unsafe.first?.callable == expectedName)
             #expect(!result.isSafe)
         }
@@ -78,8 +79,10 @@ enum HandMade {
     @Test func flagsTheGetattrTrickAndComputedImports() {
         let trick = scan(HandMade.getattrTrick)
         #expect(Set(trick.findings.compactMap(\.callable)) == ["builtins.getattr", "builtins.__import__"])
+        // CPython refuses a STACK_GLOBAL whose operands are not str: the file cannot load, so it is not safe.
         let computed = scan(HandMade.computedImport)
-        #expect(computed.findings.contains { $0.kind == .dynamicImport && $0.severity == .error })
+        #expect(computed.findings.contains { $0.kind == .malformed && $0.message.contains("STACK_GLOBAL requires str") })
+        #expect(!computed.isSafe)
     }
 
     @Test func findsAPayloadInAnyOfSeveralStackedPickles() {
@@ -94,12 +97,17 @@ enum HandMade {
         #expect(result.findings.isEmpty, "\(result.findings)")
     }
 
-    @Test func anUnlistedCallableIsAWarning() {
+    @Test func anUnlistedCallableFailsAndOnlyTheExactNameAllowsIt() {
         let result = scan(HandMade.protocol4("mylib.models", "Net"))
         #expect(result.findings.map(\.kind) == [.unknownGlobal])
-        #expect(result.isSafe)
-        let allowed = ModelScanner(policy: GlobalPolicy.standard.adding(deny: [], allow: ["mylib"]))
+        #expect(!result.isSafe)
+        let prefix = ModelScanner(policy: GlobalPolicy.standard.adding(deny: [], allow: ["mylib", "mylib.models"]))
+        #expect(!HandMade.protocol4("mylib.models", "Net").withUnsafeBytes { prefix.scan(bytes: $0, name: "m.pkl") }.isSafe)
+        let allowed = ModelScanner(policy: GlobalPolicy.standard.adding(deny: [], allow: ["mylib.models.Net"]))
         #expect(HandMade.protocol4("mylib.models", "Net").withUnsafeBytes { allowed.scan(bytes: $0, name: "m.pkl") }.findings.isEmpty)
+        // A denied component is never allowed, even when listed exactly.
+        let sneaky = ModelScanner(policy: GlobalPolicy.standard.adding(deny: [], allow: ["sklearn.utils.os.system"]))
+        #expect(!HandMade.protocol4("sklearn.utils", "os.system").withUnsafeBytes { sneaky.scan(bytes: $0, name: "m.pkl") }.isSafe)
         let denied = ModelScanner(policy: GlobalPolicy.standard.adding(deny: ["mylib.models.Net"], allow: []))
         #expect(!HandMade.protocol4("mylib.models", "Net").withUnsafeBytes { denied.scan(bytes: $0, name: "m.pkl") }.isSafe)
     }
@@ -126,7 +134,7 @@ enum HandMade {
         _ = scan([UInt8](repeating: 0x28, count: 1_000_000) + [0x2E])
         _ = scan([0x80, 0x04, 0x8D] + [UInt8](repeating: 0xFF, count: 8) + [0x2E])
         _ = scan([0x80, 0x04] + Array(repeating: [0x8C, 0x01, 0x61, 0x94, 0x68, 0x00], count: 100_000).flatMap { $0 } + [0x2E])
-        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(Date().timeIntervalSince(started) < 60)  // a debug build on a loaded 2-core machine
     }
 }
 
