@@ -84,6 +84,7 @@ let package = Package(
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
+        .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCIHashing", "MLCISupport", "MLCITestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,7 +43,11 @@ public struct RuamelEmitter {
                 // `- ` is followed by the item's content at base + 2.
                 writeRaw(" ")
                 whitespace = true
-                node(item, column: base + 2, inSequence: true)
+                switch item {
+                case .mapping(let m) where !m.isEmpty: node(item, column: base + 2, inSequence: true)
+                case .sequence(let s) where !s.isEmpty: node(item, column: base + 2, inSequence: true)
+                default: scalarValue(item, indent: base + 2)
+                }
             }
         default:
             scalarValue(value, indent: base + 2)
@@ -128,7 +132,19 @@ public struct RuamelEmitter {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "-"), digit(i + 1) else { return false }
         i += 2
         if digit(i) { i += 1 }
-        return true
+        if i == bytes.count { return true }
+        // A date and time: [Tt]|[ \t]+ then H?H:MM:SS, then fractions and a zone only.
+        guard bytes[i] == UInt8(ascii: "T") || bytes[i] == UInt8(ascii: "t") || bytes[i] == 0x20 || bytes[i] == 0x09 else { return false }
+        i += 1
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x09 { i += 1 }
+        guard digit(i) else { return false }
+        i += 1
+        if digit(i) { i += 1 }
+        guard i + 5 < bytes.count + 0, bytes[i] == UInt8(ascii: ":"), digit(i + 1), digit(i + 2), bytes[i + 3] == UInt8(ascii: ":"),
+              digit(i + 4), digit(i + 5) else { return false }
+        i += 6
+        return bytes[i...].allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":")
+            || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "Z") || $0 == 0x20 || $0 == 0x09 }
     }
 
     struct Analysis {
@@ -231,6 +247,7 @@ public struct RuamelEmitter {
         self.indent = indent
         indicator("'", needWhitespace: true)
         var spaces = false
+        var breaks = false
         var start = 0, end = 0
         while end <= s.count {
             let ch: Unicode.Scalar? = end < s.count ? s[end] : nil
@@ -243,7 +260,16 @@ public struct RuamelEmitter {
                     }
                     start = end
                 }
-            } else if ch == nil || ch == " " || ch == "'" {
+            } else if breaks {
+                if ch == nil || !Self.isBreak(ch!) {
+                    if s[start] == "\n" { lineBreak() }
+                    for br in s[start..<end] {
+                        if br == "\n" { lineBreak() } else { out += Array(String(br).utf8); lineBreak(writing: false) }
+                    }
+                    writeIndent(indent)
+                    start = end
+                }
+            } else if ch == nil || ch == " " || ch == "'" || Self.isBreak(ch!) {
                 if start < end {
                     write(s[start..<end])
                     start = end
@@ -253,7 +279,7 @@ public struct RuamelEmitter {
                 writeRaw("''")
                 start = end + 1
             }
-            if let ch { spaces = ch == " " }
+            if let ch { spaces = ch == " "; breaks = Self.isBreak(ch) }
             end += 1
         }
         indicator("'", needWhitespace: false)
@@ -313,7 +339,7 @@ public struct RuamelEmitter {
                         }
                     }
                 }
-                write(s[start..<end])
+                if start < end { write(s[start..<end]) }
                 if needBackslash { writeRaw("\\") }
                 if start < end { start = end }
                 writeIndent(indent)
@@ -351,8 +377,8 @@ public struct RuamelEmitter {
         }
     }
 
-    private mutating func lineBreak() {
-        out.append(0x0A)
+    private mutating func lineBreak(writing: Bool = true) {
+        if writing { out.append(0x0A) }
         whitespace = true
         indention = true
         column = 0

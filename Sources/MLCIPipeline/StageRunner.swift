@@ -50,7 +50,7 @@ public struct StageRunner {
     }
 
     public func run(_ stage: Stage, extraEnvironment: [String: String]) -> StageResult {
-        let logRelative = ".mlci/logs/\(stage.name).log"
+        let logRelative = ".mlci/logs/\(Self.logName(stage.name)).log"
         let started = Self.now()
         var tail: [String] = []
         var outcome = StageOutcome.succeeded
@@ -82,7 +82,14 @@ public struct StageRunner {
         for (key, value) in stage.environment { env[key] = value }
         // `cd` to the root through positional parameters (no quoting of user text), then
         // exec the stage's own shell: same pid, still the group's leader.
-        let argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, root]
+        let directory = stage.workingDirectory.isEmpty ? root : root + "/" + stage.workingDirectory
+        let argv: [String]
+        if let shell = stage.shell, !shell.isEmpty {
+            // `dvc repro`'s way: `$SHELL [flags] -c <line>` (bash gets --noprofile --norc).
+            argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; shift; exec \"$@\"", "mlci-stage", directory] + shell + ["-c", command]
+        } else {
+            argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, directory]
+        }
         let envp = env.map { "\($0.key)=\($0.value)" }.sorted()
 
         var actions = posix_spawn_file_actions_t()
@@ -182,6 +189,11 @@ public struct StageRunner {
         tail.append(text)
         if tail.count > 20 { tail.removeFirst(tail.count - 20) }
         echo?("[\(stage)] \(text)")
+    }
+
+    /// A stage name as a log file name: `/` and `:` (nested dvc.yaml addresses) become `_`.
+    static func logName(_ name: String) -> String {
+        String(name.map { $0 == "/" || $0 == ":" ? "_" : $0 })
     }
 
     static func now() -> Double {
