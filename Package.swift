@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "Yams"]
         ),
         .target(
             name: "MLCIDeploy",
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "MLCICommands",
             dependencies: [
-                "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
+                "MLCIVerify", "MLCIDeploy", "MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCIReport", "MLCIPublish",
                 "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCIGit", "MLCISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "MLCIConfigTests", dependencies: ["MLCIConfig", "MLCITestSupport"]),
         .testTarget(
             name: "MLCILineageTests",
-            dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit"]
+            dependencies: ["MLCILineage", "MLCITestSupport", "MLCIGit", "MLCISupport"]
         ),
         .testTarget(name: "MLCIChecksTests", dependencies: ["MLCIChecks", "MLCIData", "MLCIConfig", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIStatsTests", dependencies: ["MLCIStats", "MLCISupport", "MLCITestSupport"]),

@@ -8,7 +8,11 @@ extension MLCICommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a commented mlci.yaml for this repository and keep .mlci/ out of git.",
-            discussion: "Imports the stages of an existing dvc.yaml and suggests data folders and metrics files it finds.")
+            discussion: """
+            With dvc.yaml files, the DVC pipeline stays the pipeline: mlci.yaml names the metrics files \
+            dvc.yaml declares and gates the metric keys found in them. target is the default branch \
+            (origin's HEAD, else the current branch).
+            """)
 
         @Flag(help: "Overwrite an existing mlci.yaml.")
         var force = false
@@ -19,13 +23,21 @@ extension MLCICommand {
             let start = repository.directory ?? FileSystem.currentDirectory
             let opened = try Repository.discover(from: start)
             let root = try opened.requireWorkingDirectory(for: "write mlci.yaml")
-            let result = try ProjectInit.run(root: root, force: force)
-            Terminal.out("wrote mlci.yaml" + (result.importedStages.isEmpty ? "" : " (stages from dvc.yaml: \(result.importedStages.joined(separator: ", ")))"))
-            if !result.skippedStages.isEmpty {
-                Terminal.out("not imported from dvc.yaml: \(result.skippedStages.joined(separator: ", ")) (foreach/matrix stages; add them by hand)")
-            }
+            let result = try ProjectInit.run(root: root, force: force, target: Self.defaultBranch(opened),
+                                             isIgnored: { opened.isIgnored($0 + "/") })
+            Terminal.out("wrote mlci.yaml" + (result.dvcStages.isEmpty ? "" : " (the pipeline is dvc.yaml: \(result.dvcStages.count) stage(s))"))
+            if !result.gatedMetrics.isEmpty { Terminal.out("gate: \(result.gatedMetrics.joined(separator: ", "))") }
             if result.gitignoreUpdated { Terminal.out("added .mlci/ to .gitignore") }
-            Terminal.out("next: edit mlci.yaml, run 'mlci lock', then 'mlci verify'")
+            Terminal.out("next: review mlci.yaml, commit it, then run 'mlci verify'")
+        }
+
+        /// The remote's default branch (`refs/remotes/origin/HEAD`), else the current branch.
+        static func defaultBranch(_ repository: Repository) -> String {
+            if let target = repository.symbolicTarget(of: "refs/remotes/origin/HEAD"), target.hasPrefix("refs/remotes/origin/") {
+                return String(target.dropFirst("refs/remotes/origin/".count))
+            }
+            if let branch = try? repository.head().branch { return branch }
+            return "main"
         }
     }
 

@@ -4,6 +4,12 @@ import MLCIGit
 import MLCISupport
 import MLCIVerify
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `mlci` command: its subcommands, exit codes and error reporting.
 public struct MLCICommand: ParsableCommand {
     public static let version = Version.current
@@ -22,7 +28,7 @@ public struct MLCICommand: ParsableCommand {
              (not a git repository, a shallow clone missing history)
         """,
         version: "mlci \(version)",
-        subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Promote.self, Rollback.self, Models.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self]
+        subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Promote.self, Rollback.self, Models.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Hash.self, Schema.self, DVC.self]
     )
 
     public init() {}
@@ -32,6 +38,7 @@ public struct MLCICommand: ParsableCommand {
     /// its message on stderr.
     public static func main(arguments: [String]? = nil) -> Never {
         do {
+            let arguments = try globalOptions(arguments ?? Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot(arguments)
             try command.run()
             exit(withError: nil)
@@ -60,6 +67,43 @@ public struct MLCICommand: ParsableCommand {
             }
             Terminal.err("error: \(error)")
             exit(withError: ExitCode(2))
+        }
+    }
+
+    /// Options git and DVC users put before the subcommand: `-C <dir>` (repeatable, each
+    /// relative to the previous, as in git) changes directory before anything runs; `--json`
+    /// is handed to the subcommand. Returns the remaining arguments.
+    static func globalOptions(_ arguments: [String]) throws -> [String] {
+        var rest = arguments[...]
+        var json = false
+        while let first = rest.first {
+            if first == "-C" {
+                rest = rest.dropFirst()
+                guard let directory = rest.first else { throw InputError("-C needs a directory: mlci -C <dir> <command>") }
+                rest = rest.dropFirst()
+                try changeDirectory(directory)
+            } else if first.hasPrefix("-C"), first.count > 2 {
+                rest = rest.dropFirst()
+                try changeDirectory(first.hasPrefix("-C=") ? String(first.dropFirst(3)) : String(first.dropFirst(2)))
+            } else if first == "--json" {
+                rest = rest.dropFirst()
+                json = true
+            } else {
+                break
+            }
+        }
+        var out = Array(rest)
+        if json {
+            if let terminator = out.firstIndex(of: "--") { out.insert("--json", at: terminator) } else { out.append("--json") }
+        }
+        return out
+    }
+
+    static func changeDirectory(_ directory: String) throws {
+        guard !directory.isEmpty else { return }  // git: an empty -C is a no-op
+        if chdir(directory) != 0 {
+            throw InputError(FileSystem.describeErrno(errno, verb: "change to the directory", name: directory),
+                             hint: "-C takes a directory that exists: mlci -C path/to/repo status")
         }
     }
 

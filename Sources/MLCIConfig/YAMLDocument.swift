@@ -6,14 +6,15 @@ import Yams
 /// Stateless; safe from any thread.
 public enum YAMLDocument {
     /// The root node of `text`, `nil` for an empty document, or an ``InputError`` located at
-    /// the syntax error (duplicate keys included).
-    public static func parse(_ text: String, file: String) throws(InputError) -> Node? {
+    /// the syntax error (duplicate keys included). `resolver` decides scalar tags (Yams'
+    /// YAML 1.1-like default; `.basic` leaves every plain scalar a string for the caller to type).
+    public static func parse(_ text: String, file: String, resolver: Resolver = .default) throws(InputError) -> Node? {
         if text.utf8.contains(0) {
             throw InputError("the file contains a NUL byte; it is not YAML text", at: SourceLocation(file: file))
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, resolver)
         } catch let error as YamlError {
             throw InputError(describe(error, file: file))
         } catch {

@@ -14,7 +14,11 @@ public struct DVCStageDefinition: Sendable, Equatable {
     /// `fit@lr-0.1-depth-3`.
     public var name: String
     /// The commands, each run with `/bin/sh -c` in `workingDirectory` (a `cmd` list gives several).
+    /// A multi-line `cmd` text gives one command per line, as `dvc repro` runs it.
     public var commands: [String]
+    /// `cmd` as written after interpolation, in its YAML form: dvc.lock records a text as a text
+    /// (trailing newline of a `|` block kept) and a list as a list.
+    public var cmd: DVCCommand
     /// The folder the commands run in and paths are relative to, repository-relative (`""` is
     /// the root): the dvc.yaml's folder joined with `wdir`.
     public var workingDirectory: String
@@ -33,11 +37,12 @@ public struct DVCStageDefinition: Sendable, Equatable {
         file: String, name: String, commands: [String], workingDirectory: String, wdir: String? = nil,
         deps: [DVCPath] = [], outs: [DVCOutput] = [], params: [DVCParamsDependency] = [],
         frozen: Bool = false, alwaysChanged: Bool = false, description: String? = nil,
-        location: SourceLocation
+        location: SourceLocation, cmd: DVCCommand? = nil
     ) {
         self.file = file
         self.name = name
         self.commands = commands
+        self.cmd = cmd ?? (commands.count == 1 ? .text(commands[0]) : .list(commands))
         self.workingDirectory = workingDirectory
         self.wdir = wdir
         self.deps = deps
@@ -53,6 +58,22 @@ public struct DVCStageDefinition: Sendable, Equatable {
     /// root: `train` for the root dvc.yaml, `nested/dvc.yaml:train` otherwise.
     public var address: String {
         file == "dvc.yaml" ? name : "\(file):\(name)"
+    }
+}
+
+/// A stage's `cmd` as written: one text (possibly several lines) or a list of commands.
+public enum DVCCommand: Sendable, Equatable {
+    case text(String)
+    case list([String])
+
+    /// The commands `dvc repro` runs: each list item, or each line of the text (`splitlines`),
+    /// empty lines skipped.
+    public var commands: [String] {
+        switch self {
+        case .list(let items): return items
+        case .text(let text):
+            return text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).map(String.init)
+        }
     }
 }
 

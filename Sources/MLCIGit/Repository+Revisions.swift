@@ -155,3 +155,15 @@ extension Repository {
         return nil
     }
 }
+
+extension Repository {
+    /// The reference a symbolic reference names (`refs/remotes/origin/HEAD` →
+    /// `refs/remotes/origin/main`), or `nil` when it does not exist or is not symbolic.
+    public func symbolicTarget(of name: String) -> String? {
+        var ref: OpaquePointer?
+        guard git_reference_lookup(&ref, pointer, name) == 0, let ref else { return nil }
+        let owned = OwnedReference(ref)
+        guard let target = git_reference_symbolic_target(owned.raw) else { return nil }
+        return String(cString: target)
+    }
+}

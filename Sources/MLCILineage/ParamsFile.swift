@@ -41,3 +41,42 @@ public enum FlatValues {
         return out
     }
 }
+
+/// A params or vars file loaded whole, by its suffix as DVC picks the loader: `.json`,
+/// `.toml`, `.py`, anything else YAML 1.2 (``YAML12``). Used for `${}` templating and for the
+/// values dvc.lock records.
+///
+/// Stateless; safe from any thread.
+public enum ParamsDocument {
+    /// The file's format, from its name.
+    public enum Format: Sendable { case yaml, json, toml, python }
+
+    public static func format(of path: String) -> Format {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".json") { return .json }
+        if lower.hasSuffix(".toml") { return .toml }
+        if lower.hasSuffix(".py") { return .python }
+        return .yaml
+    }
+
+    /// Parses `bytes` (the file named `file`, for messages) as its suffix says.
+    public static func parse(bytes: [UInt8], file: String) throws(InputError) -> JSONValue {
+        let text = try TextDecoding.utf8(bytes, file: file)
+        switch format(of: file) {
+        case .yaml: return try YAML12.load(text, file: file)
+        case .json:
+            do {
+                return try JSONParser().parse(text)
+            } catch {
+                throw InputError("invalid JSON: \(error.message)", at: SourceLocation(file: file, line: error.line, column: error.column))
+            }
+        case .toml: return try TOMLReader.parse(text, file: file)
+        case .python: return try PythonParams.parse(text, file: file)
+        }
+    }
+
+    /// Reads and parses the file at `path`.
+    public static func load(_ path: String, display: String) throws(InputError) -> JSONValue {
+        try parse(bytes: try FileSystem.read(path, limit: 64 << 20, display: display), file: display)
+    }
+}

@@ -52,8 +52,31 @@ extension Workspace {
         var unique: Set<String> = []
         tracked = tracked.filter { unique.insert($0).inserted }
 
-        let items = try repository.history(from: tips, hiding: hidden, paths: cleanPaths.filter { !$0.isEmpty },
-                                           watching: tracked, limit: limit)
+        // A path DVC records (a .dvc file's out, a dvc.lock out: not in git itself) is matched
+        // through its record: commits whose record changed that path's md5.
+        var gitPaths = cleanPaths.filter { !$0.isEmpty }
+        var dvcRequested: [String] = []
+        if !gitPaths.isEmpty {
+            let outs = try dvcOutputs(at: tips[0], recordFiles: tracked.filter(RevisionSnapshot.isDVCFile))
+            var records: [String] = []
+            var plain: [String] = []
+            for path in gitPaths {
+                let matches = outs.filter { Self.overlaps($0.path, path) }
+                if matches.isEmpty {
+                    plain.append(path)
+                } else {
+                    dvcRequested.append(path)
+                    for match in matches where !records.contains(match.recordedIn) { records.append(match.recordedIn) }
+                }
+            }
+            if !dvcRequested.isEmpty {
+                gitPaths = plain + records
+                for path in plain where unique.insert(path).inserted { tracked.append(path) }
+            }
+        }
+        let plainRequested = Set(gitPaths)
+
+        let items = try repository.history(from: tips, hiding: hidden, paths: gitPaths, watching: tracked, limit: dvcRequested.isEmpty ? limit : nil)
         if items.isEmpty { return [] }
         let notes = try repository.notes()
         var entries: [LogEntry] = []
@@ -75,11 +98,35 @@ extension Workspace {
             }
             var seen: Set<String> = []
             changed = changed.filter { seen.insert($0).inserted }
+            if !dvcRequested.isEmpty {
+                let touchedPlain = item.changedWatched.contains { plainRequested.contains(tracked[$0]) && !RevisionSnapshot.isDVCFile(tracked[$0]) }
+                let touchedDVC = changed.contains { path in dvcRequested.contains { Self.overlaps(path, $0) } }
+                guard touchedPlain || touchedDVC else { continue }
+                if let limit, entries.count >= limit { break }
+            }
             var verdict: String? = nil
             if let text = notes[commit.id], let note = try? JSONParser().parse(text) { verdict = note["verdict"]?.stringValue }
             entries.append(LogEntry(commit: commit, changed: changed, verdict: verdict))
         }
         return entries
+    }
+
+    /// Whether one path is the other or lies inside it.
+    static func overlaps(_ a: String, _ b: String) -> Bool {
+        a == b || a.hasPrefix(b + "/") || b.hasPrefix(a + "/")
+    }
+
+    /// The outs the DVC record files at `commit` name.
+    private func dvcOutputs(at commit: ObjectID, recordFiles: [String]) throws -> [DVCOutput] {
+        let snapshot = RevisionSnapshot(repository: repository, commit: commit)
+        var out: [DVCOutput] = []
+        for path in recordFiles {
+            guard let bytes = try snapshot.read(path, limit: 64 << 20) else { continue }
+            let text = try TextDecoding.utf8(bytes, file: snapshot.display(path))
+            out += path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path))
+                                              : try DVCFiles.parseDVCFile(text, file: path, display: snapshot.display(path))
+        }
+        return out
     }
 
     private func lockChanges(commit: ObjectID, parent: ObjectID?) throws -> [String] {

@@ -52,8 +52,19 @@ extension Workspace {
         var covered: Set<String> = []
         let modelPaths = Set(config.models)
 
+        let head = try? repository.head().commit
         func compare(_ path: String, role: ArtifactHash.Role) throws {
             guard covered.insert(path).inserted else { return }
+            // Git is a record: data committed to git is tracked by its blobs. It matches when
+            // the working tree has no change under it (edits, deletions or new files).
+            if let head, let entry = try repository.entry(at: head, path: path) {
+                let differences = try repository.changesInWorkingTree(from: head, paths: [path])
+                let state: StatusEntry.State = differences.isEmpty ? .unchanged
+                    : (differences.allSatisfy { $0.status == .deleted } && !FileSystem.exists(root + "/" + path) ? .missing : .modified)
+                entries.append(StatusEntry(path: path, role: role, state: state, recorded: entry.id.hex,
+                                           current: state == .unchanged ? entry.id.hex : nil, recordedIn: "git (\(head.short()))"))
+                return
+            }
             let recorded = role == .model ? (lock.models[path] ?? lock.data[path]) : (lock.data[path] ?? lock.models[path])
             let current = try snapshot.hash(path)?.hash
             let state: StatusEntry.State

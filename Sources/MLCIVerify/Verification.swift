@@ -387,7 +387,9 @@ public final class Verification {
                 let what: String
                 switch entry.state {
                 case .unchanged: what = "matches \(entry.recordedIn)"
-                case .modified: what = "differs from \(entry.recordedIn); run 'mlci lock' (or 'dvc add'/'dvc commit') and commit"
+                case .modified:
+                    what = entry.recordedIn.hasPrefix("git") ? "has changes not committed to git; commit them"
+                        : "differs from \(entry.recordedIn); run 'mlci lock' (or 'dvc add'/'dvc commit') and commit"
                 case .missing: what = "is missing; \(entry.recordedIn) records it"
                 case .notLocked: what = "is not in mlci.lock; run 'mlci lock' and commit"
                 }
