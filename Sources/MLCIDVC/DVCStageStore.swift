@@ -1,5 +1,6 @@
 import MLCIConfig
 import MLCIHashing
+import MLCILineage
 import MLCISupport
 
 #if canImport(Glibc)
@@ -340,21 +341,12 @@ public final class DVCStageStore {
     /// Forgets params files read (a stage may have rewritten them).
     public func forgetParams() { paramsCache.removeAll() }
 
-    /// YAML (1.2 typing) or JSON by extension; `nil` when the file does not exist.
+    /// The params file by its suffix as DVC loads it (YAML 1.2, JSON, TOML, Python); `nil`
+    /// when it does not exist.
     public static func defaultParams(root: String, path: String) throws(InputError) -> LockValue? {
         let absolute = root + "/" + path
         guard FileSystem.exists(absolute) else { return nil }
-        let bytes = try FileSystem.read(absolute, limit: 16 << 20, display: path)
-        if path.hasSuffix(".json") {
-            do { return LockValue(json: try JSONParser().parse(bytes)) } catch {
-                throw InputError("\(path) is not valid JSON: \(error)")
-            }
-        }
-        guard path.hasSuffix(".yaml") || path.hasSuffix(".yml") else {
-            throw InputError("mlci cannot read the params file '\(path)' (only YAML and JSON here)",
-                             hint: "use params.yaml, or a .json params file")
-        }
-        return try LockValue.parseYAML(String(decoding: bytes, as: UTF8.self), file: path)?.0 ?? .mapping([])
+        return LockValue(json: try ParamsDocument.load(absolute, display: path))
     }
 
     static func topLevelKeys(_ value: LockValue) -> [String] {
@@ -381,6 +373,9 @@ public final class DVCStageStore {
 extension DVCStageDefinition {
     /// `cmd` as dvc.lock records it: a text, or a list.
     public var lockCommand: LockValue {
-        commands.count == 1 ? .string(commands[0]) : .sequence(commands.map(LockValue.string))
+        switch cmd {
+        case .text(let text): .string(text)
+        case .list(let items): .sequence(items.map(LockValue.string))
+        }
     }
 }

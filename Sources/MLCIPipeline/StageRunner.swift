@@ -42,6 +42,9 @@ public struct StageRunner {
     /// Where output goes besides the log (stdout of mlci), or `nil` to keep quiet.
     public var echo: ((String) -> Void)?
     public var graceSeconds: Double = 3
+    /// Called about five times a second while a stage runs, with its name and the seconds
+    /// since it started (for an elapsed-time display on a terminal).
+    public var onTick: ((String, Double) -> Void)?
 
     public init(root: String, environment: [String: String], echo: ((String) -> Void)?) {
         self.root = root
@@ -58,7 +61,7 @@ public struct StageRunner {
         defer { if logFD >= 0 { close(logFD) } }
         for command in stage.commands {
             outcome = runCommand(command, stage: stage, extraEnvironment: extraEnvironment, logFD: logFD, tail: &tail,
-                                 deadline: stage.timeout.map { started + $0 })
+                                 deadline: stage.timeout.map { started + $0 }, started: started)
             if outcome != .succeeded { break }
         }
         return StageResult(name: stage.name, outcome: outcome, duration: Self.now() - started, logPath: logRelative, tail: tail)
@@ -70,7 +73,7 @@ public struct StageRunner {
     }
 
     private func runCommand(_ command: String, stage: Stage, extraEnvironment: [String: String], logFD: Int32,
-                            tail: inout [String], deadline: Double?) -> StageOutcome {
+                            tail: inout [String], deadline: Double?, started: Double) -> StageOutcome {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else { return .couldNotStart("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let readFD = pipeFDs[0]
@@ -135,7 +138,7 @@ public struct StageRunner {
             let waitMs = deadline.map { max(0, min(200, Int32(($0 - Self.now()) * 1000) + 1)) } ?? 200
             let ready = poll(&poller, 1, waitMs)
             if ready < 0 { continue }  // EINTR: the loop checks the signal flag
-            if ready == 0 { continue }
+            if ready == 0 { onTick?(stage.name, Self.now() - started); continue }
             let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress!, $0.count) }
             if n <= 0 { open = false; break }
             let chunk = Array(buffer[0..<n])
