@@ -53,10 +53,17 @@ extension Workspace {
             guard let bytes = try snapshot.read(file, limit: 64 << 20) else { continue }
             let name = snapshot.display(file)
             let text = try TextDecoding.utf8(bytes, file: name)
-            outputs += file.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: file, display: name)
+            outputs += file.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: file, display: name, wdirs: try stageDirectories(besideLock: file, in: snapshot))
                                                   : try DVCFiles.parseDVCFile(text, file: file, display: name)
         }
         return outputs
+    }
+
+    /// The stage `wdir`s of the dvc.yaml beside a dvc.lock in `snapshot`.
+    func stageDirectories(besideLock lock: String, in snapshot: Snapshot) throws -> [String: String] {
+        let yaml = String(lock.dropLast("dvc.lock".count)) + "dvc.yaml"
+        guard let bytes = try snapshot.read(yaml, limit: 16 << 20) else { return [:] }
+        return DVCFiles.stageDirectories(dvcYAML: String(decoding: bytes, as: UTF8.self))
     }
 
     func lineage(of snapshot: Snapshot, config: Config) throws -> LineageRecord {
