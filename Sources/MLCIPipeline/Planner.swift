@@ -37,6 +37,10 @@ public struct Planner {
         }
         var planned: [PlannedStage] = []
         var willChange: [String: String] = [:]  // out path → the stage that will rewrite it
+        if let dvc, let twice = config.stages.first(where: { stage in dvc.stages.contains { $0.address == stage.name } }) {
+            throw InputError("stage '\(twice.name)' is defined in mlci.yaml and in dvc.yaml; a stage has one record (dvc.lock for dvc.yaml stages)",
+                             at: twice.location, hint: "remove it from mlci.yaml's stages: mlci runs dvc.yaml's stages itself")
+        }
         if let dvc {
             let notPulled = try planDVC(dvc, force: force, only: only, planned: &planned, willChange: &willChange)
             let absent = try missingTrackedData() + notPulled

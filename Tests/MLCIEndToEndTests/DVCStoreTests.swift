@@ -242,3 +242,53 @@ import Testing
         #expect(FileManager.default.contents(atPath: sandbox.root + "/dvc.lock") == FileManager.default.contents(atPath: twin + "/dvc.lock"))
     }
 }
+
+/// Lineage never lies: a commit's metrics are that commit's, read from the out its dvc.lock
+/// records when git does not hold the file; when neither has it, mlci says so.
+@Suite(.serialized) struct DVCLineageTests {
+    @Test func aCommitsMetricsComeFromItsOwnDvcLockOrAreReportedMissing() throws {
+        let sandbox = try GitSandbox()
+        let dvcTests = DVCStoreTests()
+        try dvcTests.dvc(sandbox, "init", "-q")
+        try dvcTests.dvc(sandbox, "config", "--local", "core.site_cache_dir", sandbox.base + "/dvc-site-cache")
+        var rng = SystemRandomNumberGenerator()
+        let first = Double(Int.random(in: 100...499, using: &rng)) / 1000
+        let second = Double(Int.random(in: 500...999, using: &rng)) / 1000
+        try sandbox.write("params.yaml", "acc: \(first)\n")
+        try sandbox.write("eval.py", "import yaml, json\njson.dump({'accuracy': yaml.safe_load(open('params.yaml'))['acc']}, open('metrics.json', 'w'))\n")
+        try sandbox.write("dvc.yaml", """
+        stages:
+          evaluate:
+            cmd: python3 eval.py
+            deps:
+            - eval.py
+            params:
+            - acc
+            metrics:
+            - metrics.json
+        """)
+        try sandbox.write("mlci.yaml", "version: 1\nmetrics: [metrics.json]\n")
+        try dvcTests.dvc(sandbox, "repro", "-q")
+        try sandbox.git("add", "-A")
+        let one = try sandbox.commit("first run")
+        try sandbox.write("params.yaml", "acc: \(second)\n")
+        try dvcTests.dvc(sandbox, "repro", "-q")
+        try sandbox.git("add", "-A")
+        let two = try sandbox.commit("second run, made with dvc repro")
+
+        for (commit, value) in [(one, first), (two, second)] {
+            let record = try json(mlci("lineage", "--json", commit, in: sandbox))
+            #expect(record["metrics"]?["metrics.json"]?["accuracy"]?.doubleValue == value, "\(record)")
+        }
+        let diff = try mlci("diff", "--json", one, two, in: sandbox)
+        #expect(diff.stdout.contains("\(first)") && diff.stdout.contains("\(second)"), "\(diff.stdout)")
+
+        // Without the cache object, the first commit's metrics are not shown, and mlci says why.
+        try FileManager.default.removeItem(atPath: sandbox.root + "/.dvc/cache")
+        let missing = try mlci("lineage", "--json", one, in: sandbox)
+        let record = try json(missing)
+        #expect(record["metrics"]?["metrics.json"] == nil, "\(record)")
+        let warnings = (record["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(warnings.contains { $0.contains("metrics.json") && $0.contains("not shown") }, "\(warnings)")
+    }
+}
