@@ -101,6 +101,7 @@ let package = Package(
         .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIHTTPTests", dependencies: ["MLCIHTTP", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
+        .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCIHashing", "MLCISupport", "MLCITestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

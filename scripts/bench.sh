@@ -82,10 +82,7 @@ stages:
 YAML
     cat > mlci.yaml <<'YAML'
 version: 1
-stages:
-  prepare: {cmd: "head -c 100 data/small/d00/f000.bin > prep.txt", deps: [data/small], outs: [prep.txt]}
-  train: {cmd: "cp prep.txt model.bin", deps: [prep.txt], outs: [model.bin]}
-  evaluate: {cmd: "echo '{\"accuracy\": 0.9}' > metrics.json", deps: [model.bin], metrics: [metrics.json]}
+metrics: [metrics.json]
 gate:
   metrics:
     accuracy: {min: 0.5, max_drop: 0.05}
@@ -95,6 +92,47 @@ YAML
     "$MLCI" verify >/dev/null
     git add -A && git commit -qm "record the stages in mlci.lock"
     "$MLCI" verify >/dev/null )
+fi
+if selected dvc-gs-noop dvc-200-noop dvc-200-force && [ ! -d "$W/dvcgs" ]; then
+  log "dvc.yaml pipelines: a get-started-shaped project (dvc add-ed CSV, 4 stages) and a 200-stage foreach"
+  gitinit "$W/dvcgs"
+  ( cd "$W/dvcgs"
+    dvc init -q && dvc config --local core.site_cache_dir "$W/dvc-site-cache-gs" && dvc config --local core.analytics false
+    mkdir -p data src
+    "$PY" -c 'import random; r = random.Random(7); open("data/data.csv", "w").write("x,y\n" + "".join("%f,%d\n" % (r.random(), r.randint(0, 1)) for _ in range(20000)))'
+    dvc add -q data/data.csv
+    printf 'prepare:\n  split: 0.2\nfeaturize:\n  scale: 2\ntrain:\n  epochs: 3\n  lr: 0.01\n' > params.yaml
+    cat > dvc.yaml <<'YAML'
+stages:
+  prepare:
+    cmd: python3 -c "import shutil, os; os.makedirs('data/prepared', exist_ok=True); shutil.copy('data/data.csv', 'data/prepared/train.csv')"
+    deps: [data/data.csv]
+    params: [prepare.split]
+    outs: [data/prepared]
+  featurize:
+    cmd: python3 -c "import os; os.makedirs('data/features', exist_ok=True); open('data/features/f.csv', 'w').write(open('data/prepared/train.csv').read())"
+    deps: [data/prepared]
+    params: [featurize]
+    outs: [data/features]
+  train:
+    cmd: python3 -c "open('model.pkl', 'w').write('w=1')"
+    deps: [data/features]
+    params: [train]
+    outs: [model.pkl]
+  evaluate:
+    cmd: python3 -c "import json; json.dump({'accuracy': 0.9}, open('metrics.json', 'w'))"
+    deps: [model.pkl, data/features]
+    metrics: [{metrics.json: {cache: false}}]
+YAML
+    printf 'version: 1\nmetrics: [metrics.json]\ngate:\n  metrics:\n    accuracy: {min: 0.5}\n' > mlci.yaml
+    git add -A && git commit -qm "get started" && dvc repro -q && git add -A && git commit -qm "dvc repro" )
+  gitinit "$W/dvc200"
+  ( cd "$W/dvc200"
+    dvc init -q && dvc config --local core.site_cache_dir "$W/dvc-site-cache-200" && dvc config --local core.analytics false
+    "$PY" -c 'print("items:"); [print("- s%03d" % i) for i in range(200)]' > params.yaml
+    printf 'stages:\n  step:\n    foreach: ${items}\n    do:\n      cmd: echo ${item} > out/${item}.txt\n      outs:\n      - out/${item}.txt\n' > dvc.yaml
+    mkdir -p out && printf 'version: 1\n' > mlci.yaml
+    git add -A && git commit -qm "200 stages" && dvc repro -q && git add -A && git commit -qm "dvc repro" )
 fi
 if selected log-10k-commits && [ ! -d "$W/history" ]; then
   log "history: 10,000 commits by git fast-import, every 10th touches data/"
@@ -151,6 +189,11 @@ bench status-10k "$RUNS" "$W/status" "$MLCI status" "dvc status"
 bench status-vs-stat "$RUNS" "$W/status" "$MLCI status" "find data/small -type f -printf '%s %T@\n'"
 bench verify-noop "$RUNS" "$W/pipeline" "$MLCI verify" "dvc repro"
 bench verify-noop-status "$RUNS" "$W/pipeline" "$MLCI verify" "dvc status"
+bench dvc-gs-noop "$RUNS" "$W/dvcgs" "$MLCI verify --no-record" "dvc repro"
+bench dvc-200-noop "$RUNS" "$W/dvc200" "$MLCI verify --no-record" "dvc repro"
+bench dvc-200-force 3 "$W/dvc200" "$MLCI verify --no-record --force" "dvc repro -f"
+# The 200 stages' own commands, as both tools spawn them (one shell per command line).
+bench dvc-200-commands 3 "$W/dvc200" "sh -c 'for i in \$(seq 200); do sh -c \"echo s > /dev/null\"; done'" "true"
 bench log-10k-commits "$RUNS" "$W/history" "$MLCI log -- data/" "git log --format=%H -- data/"
 bench drift-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.csv --current current.csv" "$PY $HERE/scripts/drift_peer.py reference.csv current.csv"
 bench drift-parquet-1M 5 "$W/drift" "$MLCI check drift --methods ks,psi --reference reference.parquet --current current.parquet" "$DATA_PY $HERE/scripts/drift_peer.py reference.parquet current.parquet"
@@ -226,6 +269,10 @@ rows = [
     ("status-vs-stat", "status vs a bare stat of the 10,000 files", "≤ 1.5"),
     ("verify-noop", "no-op verify, 3 stages, 10,000 data files", "≤ 0.05 (≥ 20× faster)"),
     ("verify-noop-status", "no-op verify vs dvc status", "(for reference)"),
+    ("dvc-gs-noop", "no-op verify, get-started dvc.yaml (4 stages)", "≥ 20× faster"),
+    ("dvc-200-noop", "no-op verify, 200-stage foreach dvc.yaml", "≥ 20× faster"),
+    ("dvc-200-force", "verify --force, 200 stages (vs repro -f)", "overhead < 5% of dvc's"),
+    ("dvc-200-commands", "the 200 stage commands alone (subtract)", "(true)"),
     ("log-10k-commits", "log -- data/ over 10,000 commits", "≤ 1.5"),
     ("drift-1M", "drift KS+PSI, 1M rows x 10 columns", "≤ 0.1 (≥ 10× faster)"),
     ("model-scan-1GiB", "model scan of a 1 GiB pickle (vs reading it)", "≤ 10× cat"),

@@ -27,6 +27,10 @@ extension MLCICommand {
             let a = try workspace.resolve(old)
             let b = try new.map { try workspace.resolve($0) }
             let diff = try workspace.diff(from: a, to: b)
+            // Like `dvc metrics diff`: what could not be read at a revision is said, not filled in.
+            for warning in diff.old.warnings.map({ "\(old): \($0)" }) + diff.new.warnings.map({ "\(new ?? "working tree"): \($0)" }) {
+                Terminal.err("warning: \(printable(warning))")
+            }
             if output.json { return output.emit(diff.json) }
             Terminal.out(Render.diff(diff, oldName: old, newName: new ?? "working tree", style: output.style))
         }

@@ -135,11 +135,19 @@ enum Gatekeeper {
         }
         let verification = Verification(workspace: workspace, options: options)
         let json = output.json
-        verification.echo = { line in
-            let text = printable(line)
-            if json { Terminal.err(text) } else { Terminal.out(text) }
+        let progress = Progress(toStandardError: json)
+        verification.echo = { line in progress.line(printable(line)) }
+        if !options.dryRun {
+            verification.onPlan = { plan in for line in Progress.describe(plan) { progress.line(printable(line)) } }
+            verification.onStageStart = { planned in
+                let what = planned.restoreFromCache ? "restoring its outs from the DVC cache"
+                    : planned.rerecordOnly ? "re-recording (frozen)" : "running"
+                progress.line(printable("▶ stage '\(planned.stage.name)': \(what)"))
+            }
+            if Progress.standardErrorIsTerminal { verification.onTick = { name, seconds in progress.tick(name, seconds) } }
         }
         let document = try verification.run()
+        progress.clearTicker()
         if document.recorded, let afterRecord { try afterRecord() }
         if document.verdict != nil {
             try Reports.write(document.json, workspace: workspace, announce: !output.json)

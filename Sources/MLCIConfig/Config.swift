@@ -85,6 +85,28 @@ public struct Stage: Sendable {
     public var environment: [(String, String)]
     public var alwaysChanged: Bool
     public var location: SourceLocation
+    /// Where the commands run, repository-relative (`""` is the root; dvc.yaml's `wdir`).
+    public var workingDirectory: String = ""
+    /// The shell and its flags that run each command (`nil`: `/bin/sh`); dvc.yaml stages use
+    /// `$SHELL` as `dvc repro` does.
+    public var shell: [String]? = nil
+
+    public init(name: String, commands: [String], deps: [String] = [], params: [ParamsReference] = [], outs: [String] = [],
+                metrics: [String] = [], timeout: Double? = nil, environment: [(String, String)] = [], alwaysChanged: Bool = false,
+                location: SourceLocation, workingDirectory: String = "", shell: [String]? = nil) {
+        self.name = name
+        self.commands = commands
+        self.deps = deps
+        self.params = params
+        self.outs = outs
+        self.metrics = metrics
+        self.timeout = timeout
+        self.environment = environment
+        self.alwaysChanged = alwaysChanged
+        self.location = location
+        self.workingDirectory = workingDirectory
+        self.shell = shell
+    }
 
     /// The command as one string (what the lock records and compares).
     public var command: String { commands.joined(separator: "\n") }

@@ -49,7 +49,26 @@ public enum DVCFiles {
     }
 
     /// The outputs of every stage in a `dvc.lock`.
-    public static func parseLock(_ text: String, file path: String = "dvc.lock", display: String? = nil) throws(InputError) -> [DVCOutput] {
+    /// The literal `wdir` of each stage of a dvc.yaml (by stage key; `foreach`/`matrix`
+    /// stages by their key before `@`): dvc.lock paths are relative to it, and the lock does
+    /// not record it. Interpolated values are skipped. Returns `[:]` for text it cannot read.
+    public static func stageDirectories(dvcYAML text: String) -> [String: String] {
+        guard let root = try? YAMLDocument.parse(text, file: "dvc.yaml"), case .mapping(let top) = root,
+              case .mapping(let stages)? = top["stages"] else { return [:] }
+        var out: [String: String] = [:]
+        for (key, value) in stages {
+            guard let name = key.string, case .mapping(let stage) = value else { continue }
+            let body: Node.Mapping
+            if case .mapping(let inner)? = stage["do"] { body = inner } else { body = stage }
+            if let wdir = body["wdir"]?.string, !wdir.contains("${") { out[name] = wdir }
+        }
+        return out
+    }
+
+    /// - Parameter wdirs: stage key → `wdir` from the dvc.yaml beside the lock
+    ///   (``stageDirectories(dvcYAML:)``).
+    public static func parseLock(_ text: String, file path: String = "dvc.lock", display: String? = nil,
+                                 wdirs: [String: String] = [:]) throws(InputError) -> [DVCOutput] {
         let file = display ?? path
         guard let root = try YAMLDocument.parse(text, file: file) else { return [] }
         guard case .mapping(let m) = root else {
@@ -71,7 +90,8 @@ public enum DVCFiles {
                 throw InputError("each stage in \(file) must be a mapping", at: YAMLDocument.location(of: stageNode, file: file))
             }
             var wdir = base == "." ? "" : base
-            if let w = stage["wdir"]?.string { wdir = try join(wdir, w, file: file, node: stage["wdir"]) }
+            let key = String(name.prefix { $0 != "@" })
+            if let w = stage["wdir"]?.string ?? wdirs[key], w != "." { wdir = try join(wdir, w, file: file, node: stage["wdir"]) }
             if let outs = stage["outs"] { out += try outputs(outs, base: wdir, file: file, recordedIn: path, stage: name) }
         }
         return out

@@ -58,10 +58,29 @@ extension Workspace {
             guard let bytes = try snapshot.read(file, limit: 64 << 20) else { continue }
             let name = snapshot.display(file)
             let text = try TextDecoding.utf8(bytes, file: name)
-            outputs += file.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: file, display: name)
+            outputs += file.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: file, display: name, wdirs: try stageDirectories(besideLock: file, in: snapshot))
                                                   : try DVCFiles.parseDVCFile(text, file: file, display: name)
         }
         return outputs
+    }
+
+    /// The DVC cache file of an md5 in this repository's cache (DVC 3's `files/md5/` layout, or
+    /// DVC 2's), when present.
+    func dvcCacheObject(_ md5: String) -> String? {
+        guard !md5.hasSuffix(".dir"), md5.utf8.count == 32 else { return nil }
+        let cache = root + "/.dvc/cache"
+        for candidate in ["\(cache)/files/md5/\(md5.prefix(2))/\(md5.dropFirst(2))", "\(cache)/\(md5.prefix(2))/\(md5.dropFirst(2))"]
+        where FileSystem.exists(candidate) {
+            return candidate
+        }
+        return nil
+    }
+
+    /// The stage `wdir`s of the dvc.yaml beside a dvc.lock in `snapshot`.
+    func stageDirectories(besideLock lock: String, in snapshot: Snapshot) throws -> [String: String] {
+        let yaml = String(lock.dropLast("dvc.lock".count)) + "dvc.yaml"
+        guard let bytes = try snapshot.read(yaml, limit: 16 << 20) else { return [:] }
+        return DVCFiles.stageDirectories(dvcYAML: String(decoding: bytes, as: UTF8.self))
     }
 
     func lineage(of snapshot: Snapshot, config: Config) throws -> LineageRecord {
@@ -118,15 +137,28 @@ extension Workspace {
             guard let bytes = try snapshot.read(file, limit: 16 << 20) else { continue }
             params[file] = try FlatValues.parse(bytes: bytes, file: snapshot.display(file))
         }
+        // A commit's metrics come from that commit: the file in git, else the out its dvc.lock
+        // records (read from the DVC cache), else what its mlci.lock recorded for an mlci.yaml
+        // stage. Never another commit's values: when none is there, say so.
         var metrics: [String: [String: JSONValue]] = [:]
+        var warnings: [String] = []
         for file in config.allMetricsFiles {
             if let bytes = try snapshot.read(file, limit: 16 << 20) {
                 metrics[file] = try MetricsFile.parse(bytes, file: snapshot.display(file))
+            } else if let output = dvcByPath[file] {
+                if let cached = dvcCacheObject(output.md5) {
+                    metrics[file] = try MetricsFile.parse(try FileSystem.read(cached, limit: 16 << 20, display: cached),
+                                                          file: snapshot.display(file) + " (DVC cache)")
+                } else if snapshot is RevisionSnapshot {
+                    warnings.append("\(snapshot.display(file)) is not in git and its DVC cache object \(output.md5) (\(output.recordedIn)) is not here: its metrics are not shown; 'dvc fetch' may bring it")
+                }
             } else if let recorded = lock.stages.values.compactMap({ $0.metrics[file] }).first {
                 metrics[file] = recorded
+            } else if snapshot is RevisionSnapshot {
+                warnings.append("\(snapshot.display(file)) does not exist at this commit and nothing records it: its metrics are not shown")
             }
         }
-        return LineageRecord(commit: nil, artifacts: artifacts, params: params, metrics: metrics, note: nil, warnings: [])
+        return LineageRecord(commit: nil, artifacts: artifacts, params: params, metrics: metrics, note: nil, warnings: warnings)
     }
 
     private func dvcArtifact(_ output: DVCOutput, role: ArtifactHash.Role, snapshot: Snapshot) throws -> ArtifactHash {

@@ -132,7 +132,7 @@ extension Workspace {
         for path in recordFiles {
             guard let bytes = try snapshot.read(path, limit: 64 << 20) else { continue }
             let text = try TextDecoding.utf8(bytes, file: snapshot.display(path))
-            out += path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path))
+            out += path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path), wdirs: try stageDirectories(besideLock: path, in: snapshot))
                                               : try DVCFiles.parseDVCFile(text, file: path, display: snapshot.display(path))
         }
         return out
@@ -158,7 +158,7 @@ extension Workspace {
             let snapshot = RevisionSnapshot(repository: repository, commit: at)
             guard let bytes = try snapshot.read(path, limit: 64 << 20) else { return [:] }
             let text = try TextDecoding.utf8(bytes, file: snapshot.display(path))
-            let outs = path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path))
+            let outs = path.hasSuffix("dvc.lock") ? try DVCFiles.parseLock(text, file: path, display: snapshot.display(path), wdirs: try stageDirectories(besideLock: path, in: snapshot))
                                                   : try DVCFiles.parseDVCFile(text, file: path, display: snapshot.display(path))
             return Dictionary(outs.map { ($0.path, $0.md5) }, uniquingKeysWith: { a, _ in a })
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import MLCIConfig
+import MLCIDVC
 import MLCIHashing
 import MLCILineage
 import MLCISupport
@@ -18,6 +19,11 @@ public struct PipelineRunResult: Sendable {
     public var missingOuts: [(stage: String, out: String)]
     /// The signal that interrupted the run, if any.
     public var interruption: Int32?
+    /// dvc.yaml stages whose outs were checked out from the DVC cache instead of running.
+    public var restored: [String] = []
+    /// dvc.yaml stages found up to date when their turn came (the stages before them left
+    /// their deps as they were).
+    public var upToDateAfterUpstream: [String] = []
 }
 
 /// Runs the stages a ``Plan`` selects, in order, and records each successful stage in
@@ -32,6 +38,10 @@ public struct PipelineExecutor {
     /// Checks a stage's metrics before the stage is recorded (the gate's keys must be numbers):
     /// bad metrics stop the run with nothing of that stage written to mlci.lock.
     public var checkMetrics: ((_ file: String, _ values: [String: JSONValue]) throws -> Void)?
+    /// Records dvc.yaml stages (dvc.lock, the DVC cache); required when the plan has any.
+    public var dvcStore: DVCStageStore?
+    /// Told when a stage starts (before its command runs), for progress output.
+    public var onStageStart: ((PlannedStage) -> Void)?
 
     public init(workspace: Workspace, runner: StageRunner) {
         self.workspace = workspace
@@ -45,8 +55,57 @@ public struct PipelineExecutor {
         let planner = Planner(workspace: workspace, lock: initial)
         let modelPaths = Set(workspace.config.models)
         let dataPaths = Set(workspace.config.data.map(\.path))
+        var restored: [String] = []
+        var upToDate: [String] = []
+        func finish(failed: String?, interruption: Int32? = nil) -> PipelineRunResult {
+            PipelineRunResult(results: results, lock: lock, failedStage: failed, missingOuts: missing, interruption: interruption,
+                              restored: restored, upToDateAfterUpstream: upToDate)
+        }
         for planned in plan.stages where planned.decision.action == .run {
             let stage = planned.stage
+            if let definition = planned.dvc {
+                guard let store = dvcStore else { throw InputError("internal: a dvc.yaml stage without a dvc.lock store") }
+                var planned = planned
+                if planned.recheck {
+                    workspace.hasher.forgetAnswers()
+                    store.forgetParams()
+                    let status = try store.status(of: definition)
+                    if status.isUpToDate { upToDate.append(definition.address); continue }
+                    planned.restoreFromCache = status.restorableFromCache && !definition.alwaysChanged
+                }
+                onStageStart?(planned)
+                if planned.restoreFromCache {
+                    try store.checkout(definition)
+                    restored.append(definition.address)
+                    continue
+                }
+                if planned.rerecordOnly {
+                    try store.commit(definition)
+                    continue
+                }
+                // Non-persist outs go before the run, as `dvc repro` removes them.
+                for out in definition.outs where !out.persist { try removeOut(out.path.repositoryPath, stage: stage) }
+                var env = environment
+                if (runner.environment["DVC_ROOT"] ?? "").isEmpty { env["DVC_ROOT"] = workspace.root }
+                env["DVC_STAGE"] = definition.address
+                let result = runner.run(stage, extraEnvironment: env)
+                workspace.hasher.forgetAnswers()
+                store.forgetParams()
+                results.append(result)
+                switch result.outcome {
+                case .interrupted(let signal): return finish(failed: definition.address, interruption: signal)
+                case .succeeded: break
+                default: return finish(failed: definition.address)
+                }
+                let absent = try definition.outs.filter { try workspace.hasher.hash($0.path.repositoryPath, algorithms: [.md5]) == nil }
+                if !absent.isEmpty {
+                    missing += absent.map { (definition.address, $0.path.repositoryPath) }
+                    return finish(failed: definition.address)
+                }
+                try store.commit(definition)
+                continue
+            }
+            onStageStart?(planned)
             // As DVC does, a stage's outs are removed before it runs: stale outs of an earlier
             // run must never pass for this run's.
             for out in stage.outs + stage.metrics { try removeOut(out, stage: stage) }
@@ -96,7 +155,7 @@ public struct PipelineExecutor {
             try lock.write(root: workspace.root)
         }
         workspace.saveCache()
-        return PipelineRunResult(results: results, lock: lock, failedStage: nil, missingOuts: missing, interruption: nil)
+        return finish(failed: nil)
     }
 
     private func removeOut(_ out: String, stage: Stage) throws {

@@ -1,4 +1,5 @@
 import MLCIConfig
+import MLCIDVC
 import MLCISupport
 
 /// Why a stage runs or is skipped, in words users see.
@@ -18,6 +19,16 @@ public struct PlannedStage: Sendable {
     public var decision: StageDecision
     /// Outs that differ from the lock while nothing the stage depends on changed: edited by hand.
     public var handEditedOuts: [String]
+    /// The dvc.yaml stage this is (recorded in dvc.lock), or `nil` for an mlci.yaml stage
+    /// (recorded in mlci.lock). A stage is never recorded in both.
+    public var dvc: DVCStageDefinition? = nil
+    /// Up to date by itself, but a stage before it runs: decided again once that one ran
+    /// (DVC re-runs it only if the upstream outs actually changed).
+    public var recheck = false
+    /// Outs to restore from the DVC cache instead of running (command, deps and params unchanged).
+    public var restoreFromCache = false
+    /// A frozen stage whose outs changed: re-recorded without running, as DVC does.
+    public var rerecordOnly = false
 }
 
 /// What `mlci verify` will run, in order.

@@ -1,4 +1,5 @@
 import MLCIConfig
+import MLCIDVC
 import MLCIHashing
 import MLCILineage
 import MLCISupport
@@ -13,10 +14,13 @@ import MLCISupport
 public struct Planner {
     public let workspace: Workspace
     public let lock: Lock
+    /// The dvc.yaml stages, planned first and recorded in dvc.lock; `nil` without dvc.yaml.
+    public var dvc: DVCPipelineInput?
 
-    public init(workspace: Workspace, lock: Lock) {
+    public init(workspace: Workspace, lock: Lock, dvc: DVCPipelineInput? = nil) {
         self.workspace = workspace
         self.lock = lock
+        self.dvc = dvc
     }
 
     /// - Parameters:
@@ -24,14 +28,24 @@ public struct Planner {
     ///   - only: run just this stage (others are skipped as not selected).
     public func plan(force: Bool = false, only: String? = nil) throws -> Plan {
         let config = workspace.config
-        if let only, !config.stages.contains(where: { $0.name == only }) {
-            let names = config.stages.map(\.name)
+        let dvcNames = dvc?.stages.map(\.address) ?? []
+        if let only, !config.stages.contains(where: { $0.name == only }), !dvcNames.contains(only) {
+            let names = dvcNames + config.stages.map(\.name)
             let hint = Suggestion.closest(to: only, in: names).map { "did you mean '\($0)'?" }
                 ?? (names.isEmpty ? "mlci.yaml defines no stages" : "stages: \(names.joined(separator: ", "))")
             throw InputError("unknown stage '\(only)'", hint: hint)
         }
         var planned: [PlannedStage] = []
         var willChange: [String: String] = [:]  // out path → the stage that will rewrite it
+        if let dvc, let twice = config.stages.first(where: { stage in dvc.stages.contains { $0.address == stage.name } }) {
+            throw InputError("stage '\(twice.name)' is defined in mlci.yaml and in dvc.yaml; a stage has one record (dvc.lock for dvc.yaml stages)",
+                             at: twice.location, hint: "remove it from mlci.yaml's stages: mlci runs dvc.yaml's stages itself")
+        }
+        if let dvc {
+            let notPulled = try planDVC(dvc, force: force, only: only, planned: &planned, willChange: &willChange)
+            let absent = try missingTrackedData() + notPulled
+            if !absent.isEmpty { throw MissingDVCData(paths: Array(Set(absent)).sorted()) }
+        }
         for stage in config.stages {
             var reasons: [String] = []
             var handEdited: [String] = []

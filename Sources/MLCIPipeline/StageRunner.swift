@@ -42,6 +42,9 @@ public struct StageRunner {
     /// Where output goes besides the log (stdout of mlci), or `nil` to keep quiet.
     public var echo: ((String) -> Void)?
     public var graceSeconds: Double = 3
+    /// Called about five times a second while a stage runs, with its name and the seconds
+    /// since it started (for an elapsed-time display on a terminal).
+    public var onTick: ((String, Double) -> Void)?
 
     public init(root: String, environment: [String: String], echo: ((String) -> Void)?) {
         self.root = root
@@ -50,7 +53,7 @@ public struct StageRunner {
     }
 
     public func run(_ stage: Stage, extraEnvironment: [String: String]) -> StageResult {
-        let logRelative = ".mlci/logs/\(stage.name).log"
+        let logRelative = ".mlci/logs/\(Self.logName(stage.name)).log"
         let started = Self.now()
         var tail: [String] = []
         var outcome = StageOutcome.succeeded
@@ -58,7 +61,7 @@ public struct StageRunner {
         defer { if logFD >= 0 { close(logFD) } }
         for command in stage.commands {
             outcome = runCommand(command, stage: stage, extraEnvironment: extraEnvironment, logFD: logFD, tail: &tail,
-                                 deadline: stage.timeout.map { started + $0 })
+                                 deadline: stage.timeout.map { started + $0 }, started: started)
             if outcome != .succeeded { break }
         }
         return StageResult(name: stage.name, outcome: outcome, duration: Self.now() - started, logPath: logRelative, tail: tail)
@@ -70,7 +73,7 @@ public struct StageRunner {
     }
 
     private func runCommand(_ command: String, stage: Stage, extraEnvironment: [String: String], logFD: Int32,
-                            tail: inout [String], deadline: Double?) -> StageOutcome {
+                            tail: inout [String], deadline: Double?, started: Double) -> StageOutcome {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else { return .couldNotStart("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let readFD = pipeFDs[0]
@@ -82,7 +85,14 @@ public struct StageRunner {
         for (key, value) in stage.environment { env[key] = value }
         // `cd` to the root through positional parameters (no quoting of user text), then
         // exec the stage's own shell: same pid, still the group's leader.
-        let argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, root]
+        let directory = stage.workingDirectory.isEmpty ? root : root + "/" + stage.workingDirectory
+        let argv: [String]
+        if let shell = stage.shell, !shell.isEmpty {
+            // `dvc repro`'s way: `$SHELL [flags] -c <line>` (bash gets --noprofile --norc).
+            argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; shift; exec \"$@\"", "mlci-stage", directory] + shell + ["-c", command]
+        } else {
+            argv = ["/bin/sh", "-c", "cd -- \"$1\" || exit 127; exec /bin/sh -c \"$0\"", command, directory]
+        }
         let envp = env.map { "\($0.key)=\($0.value)" }.sorted()
 
         var actions = posix_spawn_file_actions_t()
@@ -128,7 +138,7 @@ public struct StageRunner {
             let waitMs = deadline.map { max(0, min(200, Int32(($0 - Self.now()) * 1000) + 1)) } ?? 200
             let ready = poll(&poller, 1, waitMs)
             if ready < 0 { continue }  // EINTR: the loop checks the signal flag
-            if ready == 0 { continue }
+            if ready == 0 { onTick?(stage.name, Self.now() - started); continue }
             let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress!, $0.count) }
             if n <= 0 { open = false; break }
             let chunk = Array(buffer[0..<n])
@@ -182,6 +192,11 @@ public struct StageRunner {
         tail.append(text)
         if tail.count > 20 { tail.removeFirst(tail.count - 20) }
         echo?("[\(stage)] \(text)")
+    }
+
+    /// A stage name as a log file name: `/` and `:` (nested dvc.yaml addresses) become `_`.
+    static func logName(_ name: String) -> String {
+        String(name.map { $0 == "/" || $0 == ":" ? "_" : $0 })
     }
 
     static func now() -> Double {

@@ -3,6 +3,7 @@ import MLCIConfig
 import MLCIGit
 import MLCIHashing
 import MLCIData
+import MLCIDVC
 import MLCILineage
 import MLCIModelScan
 import MLCIPipeline
@@ -58,6 +59,12 @@ public final class Verification {
     public let options: VerifyOptions
     /// Receives stage output and progress lines as they happen.
     public var echo: ((String) -> Void)?
+    /// Receives the plan before any stage runs.
+    public var onPlan: ((Plan) -> Void)?
+    /// Told when each stage starts.
+    public var onStageStart: ((PlannedStage) -> Void)?
+    /// Told while a stage runs: its name and elapsed seconds.
+    public var onTick: ((String, Double) -> Void)?
     public static let tool = "mlci \(Version.current)"
 
     public init(workspace: Workspace, options: VerifyOptions) {
@@ -78,7 +85,15 @@ public final class Verification {
         let baseline = try findBaseline(head: head)
         let change = try summarizeChange(base: baseline.commit)
         let lock = try workspace.lock()
-        let plan = try Planner(workspace: workspace, lock: lock).plan(force: options.force, only: options.stage)
+        let dvc = try dvcPipeline()
+        let plan: Plan
+        do {
+            plan = try Planner(workspace: workspace, lock: lock, dvc: dvc).plan(force: options.force, only: options.stage)
+        } catch let missing as MissingDVCData {
+            throw InputError("data recorded by DVC is not in the workspace: \(missing.paths.joined(separator: ", "))",
+                             hint: "run 'dvc pull' to download it (or 'dvc checkout' if it is in the local cache), then verify again")
+        }
+        onPlan?(plan)
         var stages = plan.stages.map { VerdictDocument.StageLine(name: $0.stage.name, decision: $0.decision, result: nil) }
         let now = Dates.iso8601(Int64(time(nil)), offsetMinutes: 0).replacingOccurrences(of: "+00:00", with: "Z")
 
@@ -95,8 +110,11 @@ public final class Verification {
         environment["MLCI_BASE"] = baseline.commit?.hex ?? ""
         environment["MLCI_ROOT"] = workspace.root
         environment["MLCI_REPORTS_DIR"] = workspace.root + "/" + workspace.config.reports.directory
-        let runner = StageRunner(root: workspace.root, environment: environment, echo: echo)
+        var runner = StageRunner(root: workspace.root, environment: environment, echo: echo)
+        runner.onTick = onTick
         var executor = PipelineExecutor(workspace: workspace, runner: runner)
+        executor.dvcStore = dvc?.store
+        executor.onStageStart = onStageStart
         let gates = workspace.config.gate.metrics
         let metricsFiles = workspace.config.allMetricsFiles
         executor.checkMetrics = { file, values in
@@ -182,6 +200,25 @@ public final class Verification {
             throw InputError("the change's head \(headID.short(12)) is not in this clone", hint: "fetch it (fetch-depth: 0 in actions/checkout)")
         }
         return try workspace.repository.commit(headID)
+    }
+
+    /// The dvc.yaml stages and their store, when the repository has dvc.yaml files.
+    func dvcPipeline() throws -> DVCPipelineInput? {
+        let repository = workspace.repository
+        let pipeline = try DVCPipeline.load(root: workspace.root, isIgnored: { repository.isIgnored($0) })
+        guard !pipeline.isEmpty else { return nil }
+        let store = DVCStageStore(root: workspace.root, hasher: workspace.hasher, cache: try DVCCache(root: workspace.root))
+        store.isIgnoredByGit = { repository.isIgnored($0) }
+        var tracked: [String] = []
+        if let head = try repository.head().commit {
+            for file in try repository.files(at: head).map(\.path) where file.hasSuffix(".dvc") && !file.hasPrefix(".dvc/") {
+                let absolute = workspace.root + "/" + file
+                guard FileSystem.exists(absolute) else { continue }
+                let text = String(decoding: try FileSystem.read(absolute, limit: 1 << 20, display: file), as: UTF8.self)
+                tracked += try DVCFiles.parseDVCFile(text, file: file).map(\.path)
+            }
+        }
+        return DVCPipelineInput(stages: pipeline.stages, store: store, trackedData: tracked)
     }
 
     /// The commit the change is compared with: the merge-base of HEAD and the target branch;
