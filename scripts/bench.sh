@@ -131,7 +131,7 @@ YAML
     dvc init -q && dvc config --local core.site_cache_dir "$W/dvc-site-cache-200" && dvc config --local core.analytics false
     "$PY" -c 'print("items:"); [print("- s%03d" % i) for i in range(200)]' > params.yaml
     printf 'stages:\n  step:\n    foreach: ${items}\n    do:\n      cmd: echo ${item} > out/${item}.txt\n      outs:\n      - out/${item}.txt\n' > dvc.yaml
-    mkdir -p out && printf 'version: 1\n' > mlci.yaml
+    mkdir -p out && printf 'version: 1\ngate:\n  allow_empty: true\n' > mlci.yaml
     git add -A && git commit -qm "200 stages" && dvc repro -q && git add -A && git commit -qm "dvc repro" )
 fi
 if selected log-10k-commits && [ ! -d "$W/history" ]; then
