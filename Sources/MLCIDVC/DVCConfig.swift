@@ -94,7 +94,7 @@ extension DVCConfig {
     ///   `XDG_CONFIG_HOME`, `XDG_CONFIG_DIRS` and `HOME` are looked up (the process environment
     ///   by default).
     /// - Throws: ``InputError`` with file:line for a file that cannot be read or parsed.
-    public static func load(dvcDirectory: String, environment: [String: String] = DVCEnvironment.current) throws(InputError) -> DVCConfig {
+    public static func load(dvcDirectory: String, environment: [String: String] = ProcessEnvironment.current) throws(InputError) -> DVCConfig {
         var merged = DVCConfig(dvcDirectory: dvcDirectory)
         let home = environment["HOME"] ?? ""
         let system = environment["DVC_SYSTEM_CONFIG_DIR"]
@@ -236,24 +236,6 @@ extension DVCConfig {
         return "/" + parts.joined(separator: "/")
     }
 }
-
-/// The process environment as a dictionary, read once per call (where DVC and the AWS SDKs
-/// look for their settings).
-public enum DVCEnvironment {
-    public static var current: [String: String] {
-        var out: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return out
-    }
-}
-
 extension StringProtocol {
     /// The text without leading and trailing spaces and tabs.
     func trimmingSpaces() -> Substring {

@@ -39,7 +39,7 @@ public struct DVCRemote: Sendable {
 
     /// The remote `name` (the default remote when nil) of `config`.
     public static func named(_ name: String?, in config: DVCConfig,
-                             environment: [String: String] = DVCEnvironment.current) throws(InputError) -> DVCRemote {
+                             environment: [String: String] = ProcessEnvironment.current) throws(InputError) -> DVCRemote {
         guard let chosen = name?.lowercased() ?? config.defaultRemote else {
             throw InputError("no DVC remote is configured as the default",
                              hint: "run 'dvc remote add -d NAME URL', or pass --remote NAME")

@@ -473,19 +473,3 @@ public final class Verification {
         return findings
     }
 }
-
-/// The process environment as a dictionary.
-public enum ProcessEnvironment {
-    public static var current: [String: String] {
-        var out: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                out[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            pointer += 1
-        }
-        return out
-    }
-}
