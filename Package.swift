@@ -98,7 +98,6 @@ let package = Package(
         .testTarget(name: "MLCIModelScanTests", dependencies: ["MLCIModelScan", "MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDeployTests", dependencies: ["MLCIDeploy", "MLCIConfig", "MLCIGit", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCITrustTests", dependencies: ["MLCITrust", "MLCISupport", "MLCITestSupport"]),
-        .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIHTTPTests", dependencies: ["MLCIHTTP", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIEndToEndTests", dependencies: ["MLCITestSupport", "MLCISupport"]),
         .testTarget(name: "MLCIDVCTests", dependencies: ["MLCIDVC", "MLCIHashing", "MLCISupport", "MLCITestSupport"]),
