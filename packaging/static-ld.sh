@@ -19,7 +19,7 @@ for arg in "$@"; do
   if [ "$pending_l" = 1 ]; then add "-l$arg"; pending_l=0; continue; fi
   case "$arg" in
     -l) pending_l=1 ;;
-    @*) while IFS= read -r word; do add "$word"; done < <(xargs -n 1 printf '%s\n' < "${arg#@}") ;;
+    @*) while IFS= read -r word; do [ -z "$word" ] || add "$word"; done < <(xargs -r -n 1 printf '%s\n' < "${arg#@}") ;;
     *) add "$arg" ;;
   esac
 done

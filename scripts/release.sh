@@ -49,9 +49,8 @@ flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
   -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
   -Xswiftc -Xclang-linker -Xswiftc "--ld-path=$STATIC/ld-static"
   -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
-# The archives by path, ahead of SwiftPM's own -lgit2/-lz: their symbols win, and --as-needed
-# keeps the shared libraries those flags name out of the binary's NEEDED list. libstdc++ (BoringSSL,
-# the Swift runtime) is linked from its archive too.
+# The archives by path as well (lld takes an archive's symbols wherever it stands on the line);
+# the wrapper above is what keeps the shared libraries out of the binary's NEEDED list.
 flags+=(-Xlinker --as-needed)
 for lib in $LIBS; do flags+=(-Xlinker "$STATIC/lib$lib.a"); done
 flags+=(-Xlinker "$STDCXX")
