@@ -18,7 +18,9 @@ NAME="mlci-$VERSION-linux-$ARCH"
 # Only .a files in this folder: `-lgit2` and friends resolve here before the system's .so.
 STATIC="$BUILD/static-libs"
 mkdir -p "$STATIC"
-LIBS="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z"
+# libgit2 and its dependencies; the Parquet codecs (snappy is C++); the model scanner's bz2 and lzma.
+LIBS="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z
+      snappy zstd lz4 brotlidec brotlicommon bz2 lzma"
 for lib in $LIBS; do
   found=""
   for dir in "/usr/lib/$ARCH-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do
@@ -27,6 +29,16 @@ for lib in $LIBS; do
   [ -n "$found" ] || { echo "release: lib$lib.a is missing (make deps installs the -dev packages)" >&2; exit 2; }
   ln -sf "$found" "$STATIC/lib$lib.a"
 done
+# The Swift runtime's own -lstdc++ resolves here too (snappy, BoringSSL and the runtime are C++).
+STDCXX="$(ls /usr/lib/gcc/"$ARCH"-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n 1)"
+[ -n "$STDCXX" ] || { echo "release: libstdc++.a is missing (apt-get install libstdc++-12-dev)" >&2; exit 2; }
+ln -sf "$STDCXX" "$STATIC/libstdc++.a"
+# SwiftPM's `-L/usr/lib/<triple> -lgit2 -lz ...` come before any flag we can add, so the linker
+# is a wrapper that turns each -lNAME with an archive here into that archive's path.
+LLD="$(dirname "$(command -v "$SWIFT")")/ld.lld"
+[ -x "$LLD" ] || LLD="$(command -v ld.lld)"
+sed -e "s|@LLD@|$LLD|" -e "s|@STATIC_LIBS@|$STATIC|" packaging/static-ld.sh > "$STATIC/ld-static"
+chmod 0755 "$STATIC/ld-static"
 CC="$(command -v clang || command -v cc)"
 "$CC" -O2 -c -fPIC -o "$STATIC/gssapi-stub.o" packaging/gssapi-stub.c
 
@@ -34,14 +46,14 @@ flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
   -Xswiftc -use-ld=lld
   -Xswiftc -file-prefix-map -Xswiftc "$ROOT=/mlci" -Xswiftc -file-prefix-map -Xswiftc "$BUILD=/mlci/.build"
   -Xcc "-ffile-prefix-map=$ROOT=/mlci" -Xcc "-ffile-prefix-map=$BUILD=/mlci/.build"
-  -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
-# The archives by path, ahead of SwiftPM's own -lgit2/-lz: their symbols win, and --as-needed
-# keeps the shared libraries those flags name out of the binary's NEEDED list. libstdc++ (BoringSSL,
-# the Swift runtime) is linked from its archive too.
+  -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+  -Xswiftc -Xclang-linker -Xswiftc "--ld-path=$STATIC/ld-static"
+  -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
+# The archives by path as well (lld takes an archive's symbols wherever it stands on the line);
+# the wrapper above is what keeps the shared libraries out of the binary's NEEDED list.
 flags+=(-Xlinker --as-needed)
 for lib in $LIBS; do flags+=(-Xlinker "$STATIC/lib$lib.a"); done
-STDCXX="$(ls /usr/lib/gcc/"$ARCH"-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n 1)"
-[ -n "$STDCXX" ] && flags+=(-Xlinker "$STDCXX")
+flags+=(-Xlinker "$STDCXX")
 flags+=(-Xlinker -ldl -Xlinker -lpthread -Xlinker -lrt)
 
 if [ "${RELINK_ONLY:-0}" = 1 ]; then

@@ -10,7 +10,8 @@
 #   3. chroot            in a minimal Debian root made with debootstrap (variant minbase, cached
 #                        in .build/release-test/root; no Swift, libgit2 or Python inside):
 #                        `mlci --version`, `mlci lineage`, `mlci verify --dry-run` on a
-#                        repository copied in.
+#                        repository copied in, each checked by what it prints (/proc is
+#                        bind-mounted for the run: the Swift runtime reads argv there).
 #   4. install           scripts/install.sh installs from a local tarball, refuses a bad checksum.
 #   5. demo x N          scripts/demo.sh runs N (MLCI_DEMO_RUNS, default 10) times with exit 0,
 #                        with the release binary (built once above).
@@ -68,9 +69,21 @@ in_chroot() {
   git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com add -A
   git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com commit -qm "churn"
   local mlci="/opt/mlci/$NAME/mlci"
-  chroot "$ROOTFS" "$mlci" --version
-  chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci lineage"
-  chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci verify --dry-run"
+  # The static Swift runtime reads the arguments from /proc/self/cmdline: without /proc every
+  # command line is empty and mlci prints its help, exit 0.
+  mountpoint -q "$ROOTFS/proc" || mount --bind /proc "$ROOTFS/proc" \
+    || { echo "cannot mount /proc in $ROOTFS"; return 1; }
+  trap 'umount "$ROOTFS/proc" 2>/dev/null || true' EXIT
+  local out version="${NAME#mlci-}"
+  version="${version%-linux-*}"
+  out="$(chroot "$ROOTFS" "$mlci" --version)"; echo "$out"
+  [ "$out" = "mlci $version" ] || { echo "--version printed '$out', not 'mlci $version'"; return 1; }
+  out="$(chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci lineage")"; echo "$out"
+  grep -q '^commit [0-9a-f]\{40\}$' <<<"$out" && grep -q 'data/train.csv' <<<"$out" \
+    || { echo "lineage did not print the commit and its data"; return 1; }
+  out="$(chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci verify --dry-run")"; echo "$out"
+  grep -q 'dry run: nothing ran, nothing was recorded' <<<"$out" \
+    || { echo "verify --dry-run did not print its plan"; return 1; }
 }
 check chroot in_chroot
 
