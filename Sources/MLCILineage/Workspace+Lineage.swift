@@ -76,6 +76,31 @@ extension Workspace {
         return nil
     }
 
+    /// The directory out that holds `file`, and `file`'s path inside it.
+    func dvcDirectory(containing file: String, in outputs: [String: DVCOutput]) -> (DVCOutput, String)? {
+        var prefix = file
+        while let slash = prefix.utf8.lastIndex(of: UInt8(ascii: "/")) {
+            prefix = String(prefix[..<slash])
+            if let output = outputs[prefix], output.md5.hasSuffix(".dir") {
+                return (output, String(file.dropFirst(prefix.count + 1)))
+            }
+        }
+        return nil
+    }
+
+    /// The cache object of `relative` inside the `.dir` listing `md5`, when both are here.
+    func dvcCacheMember(of md5: String, _ relative: String) -> String? {
+        guard md5.hasSuffix(".dir"), md5.utf8.count == 36 else { return nil }
+        let cache = root + "/.dvc/cache"
+        let name = "\(md5.prefix(2))/\(md5.dropFirst(2))"
+        guard let listing = ["\(cache)/files/md5/\(name)", "\(cache)/\(name)"].first(where: { FileSystem.exists($0) }),
+              let bytes = try? FileSystem.read(listing, limit: 256 << 20, display: listing),
+              let items = (try? JSONParser().parse(bytes))?.arrayValue,
+              let member = items.first(where: { $0["relpath"]?.stringValue == relative })?["md5"]?.stringValue
+        else { return nil }
+        return dvcCacheObject(member)
+    }
+
     /// The stage `wdir`s of the dvc.yaml beside a dvc.lock in `snapshot`.
     func stageDirectories(besideLock lock: String, in snapshot: Snapshot) throws -> [String: String] {
         let yaml = String(lock.dropLast("dvc.lock".count)) + "dvc.yaml"
@@ -151,6 +176,14 @@ extension Workspace {
                                                           file: snapshot.display(file) + " (DVC cache)")
                 } else if snapshot is RevisionSnapshot {
                     warnings.append("\(snapshot.display(file)) is not in git and its DVC cache object \(output.md5) (\(output.recordedIn)) is not here: its metrics are not shown; 'dvc fetch' may bring it")
+                }
+            } else if let (output, relative) = dvcDirectory(containing: file, in: dvcByPath) {
+                // get-started's shape: the metrics file is inside a directory out (`eval`).
+                if let cached = dvcCacheMember(of: output.md5, relative) {
+                    metrics[file] = try MetricsFile.parse(try FileSystem.read(cached, limit: 16 << 20, display: cached),
+                                                          file: snapshot.display(file) + " (DVC cache)")
+                } else if snapshot is RevisionSnapshot {
+                    warnings.append("\(snapshot.display(file)) is not in git and its DVC cache object in \(output.md5) (\(output.recordedIn)) is not here: its metrics are not shown; 'dvc fetch' may bring it")
                 }
             } else if let recorded = lock.stages.values.compactMap({ $0.metrics[file] }).first {
                 metrics[file] = recorded
