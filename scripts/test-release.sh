@@ -21,7 +21,7 @@ cd "$ROOT"
 OUT="$ROOT/.build/release-test"
 ROOTFS="$OUT/root"
 SUITE="${DEBIAN_SUITE:-bookworm}"
-MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+MIRROR="${DEBIAN_MIRROR:-}"  # empty: debootstrap's own default mirror
 mkdir -p "$OUT"
 failures=0
 check() {  # check NAME COMMAND...
@@ -53,7 +53,7 @@ make_root() {
   [ -x "$ROOTFS/bin/sh" ] && return 0
   command -v debootstrap >/dev/null || { echo "debootstrap is missing (make deps installs it)"; return 1; }
   rm -rf "$ROOTFS.tmp"
-  debootstrap --variant=minbase "$SUITE" "$ROOTFS.tmp" "$MIRROR"
+  debootstrap --variant=minbase "$SUITE" "$ROOTFS.tmp" ${MIRROR:+"$MIRROR"}
   mv "$ROOTFS.tmp" "$ROOTFS"
 }
 in_chroot() {
