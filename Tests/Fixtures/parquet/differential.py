@@ -237,7 +237,15 @@ for index in range(tables):
         if mine != evidently:
             problems.append(f"drift: Evidently {evidently}, mlci {mine}")
         if share is not None and (share >= 0.5) != result["dataset_drift"]:
-            problems.append(f"drift: Evidently share {share}, mlci dataset_drift {result['dataset_drift']}")
+            # Evidently 0.7 counts drifted columns through its legacy calculation, which treats
+            # +-inf differently from the per-column ValueDrift metrics it reports beside the count
+            # (seen: one column K-S p 0.0501 in ValueDrift, 0.0391 in the count). mlci follows the
+            # per-column metrics; where the count contradicts them the table is noted, not failed.
+            implied = sum(drifted for _, drifted in evidently.values()) / max(1, len(evidently))
+            if (implied >= 0.5) == result["dataset_drift"] and mine == evidently:
+                print(f"table {index}: note: Evidently's drifted-column share {share} contradicts its own per-column results ({implied}); mlci agrees with the per-column results", flush=True)
+            else:
+                problems.append(f"drift: Evidently share {share}, mlci dataset_drift {result['dataset_drift']}")
     if problems:
         failures += 1
         print(f"table {index} ({target}): DIFFERS: " + "; ".join(problems), flush=True)
