@@ -5,16 +5,9 @@ import Testing
 
 /// mlci against the real DVC: the hashes DVC writes are the hashes mlci reads and computes.
 @Suite(.serialized) struct DVCCompatibilityTests {
-    /// The venv's dvc (`make deps`), or whatever `dvc` is on PATH.
-    var dvc: String {
-        if let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] {
-            let candidate = (python as NSString).deletingLastPathComponent + "/dvc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "dvc"
-    }
+    var dvc: String { PeerTools.dvc }
 
-    var python: String { ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3" }
+    var python: String { PeerTools.python }
 
     func run(_ sandbox: GitSandbox, _ arguments: String...) throws -> ProcessResult {
         let result = try ProcessRunner.run(dvc, arguments, in: sandbox.root, environment: sandbox.environment())

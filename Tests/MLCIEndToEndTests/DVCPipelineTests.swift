@@ -7,15 +7,9 @@ import Testing
 /// resolved cmd, deps, outs, params, flags) are the stages DVC's own parser builds, on corpora
 /// generated at test time.
 @Suite(.serialized) struct DVCPipelineTests {
-    var dvc: String {
-        if let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] {
-            let candidate = (python as NSString).deletingLastPathComponent + "/dvc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "dvc"
-    }
+    var dvc: String { PeerTools.dvc }
 
-    var python: String { ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3" }
+    var python: String { PeerTools.python }
 
     /// A git repository with `dvc init` done; with `like`, its `.dvc` folder is copied from
     /// there (three dvc calls saved per repository).

@@ -7,13 +7,7 @@ import Testing
 /// goes before the subcommand, `log -- PATH` finds DVC-tracked paths, and data committed to git
 /// is tracked by git.
 @Suite(.serialized) struct DVCProjectTests {
-    var dvc: String {
-        if let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] {
-            let candidate = (python as NSString).deletingLastPathComponent + "/dvc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "dvc"
-    }
+    var dvc: String { PeerTools.dvc }
 
     @discardableResult
     func run(_ sandbox: GitSandbox, _ arguments: String..., directory: String? = nil) throws -> ProcessResult {

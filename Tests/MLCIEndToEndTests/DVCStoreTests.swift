@@ -7,13 +7,7 @@ import Testing
 /// stages run, dvc.lock comes out with the same bytes as `dvc repro`'s on a twin repository, and
 /// `dvc status`, `dvc push` and `dvc pull` work on what mlci left.
 @Suite(.serialized) struct DVCStoreTests {
-    var dvc: String {
-        if let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] {
-            let candidate = (python as NSString).deletingLastPathComponent + "/dvc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "dvc"
-    }
+    var dvc: String { PeerTools.dvc }
 
     @discardableResult
     func dvc(_ sandbox: GitSandbox, _ arguments: String..., in directory: String? = nil, mustSucceed: Bool = true) throws -> ProcessResult {

@@ -8,16 +8,9 @@ import Testing
 /// The model is real (numpy logistic regression), evaluate really uses dvclive, and the gate
 /// `mlci init` wrote judges branches on the metric that model really scores.
 @Suite(.serialized) struct GetStartedTests {
-    var dvc: String {
-        if let python = ProcessInfo.processInfo.environment["MLCI_PYTHON"] {
-            let candidate = (python as NSString).deletingLastPathComponent + "/dvc"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return "dvc"
-    }
+    var dvc: String { PeerTools.dvc }
 
-    /// The interpreter the stages run, the one that has numpy and dvclive.
-    var python: String { ProcessInfo.processInfo.environment["MLCI_PYTHON"] ?? "python3" }
+    var python: String { PeerTools.python }
 
     @discardableResult
     func run(_ sandbox: GitSandbox, _ arguments: String...) throws -> ProcessResult {
