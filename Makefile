@@ -37,14 +37,15 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	@scripts/fuzz.sh 3
+	SWIFT="$(SWIFT)" scripts/test-release.sh
 
 ## fuzz: libFuzzer harnesses of the model-file readers, each run briefly on a seed corpus (FUZZ_SECONDS each)
 FUZZ_SECONDS ?= 5
 fuzz:
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
-## test-release (run on its own for now; it joins test once its CI time is measured): the release tarball is reproducible, needs only libc, runs in a debootstrap root,
-## installs with scripts/install.sh (refusing a bad checksum); the demo passes 10 times in a row
+## test-release (also the last step of test): the release tarball is reproducible, needs only libc, runs in a
+## debootstrap root, installs with scripts/install.sh (refusing a bad checksum); the demo passes 10 times in a row
 test-release: deps
 	SWIFT="$(SWIFT)" scripts/test-release.sh
 
