@@ -1,4 +1,5 @@
 import ArgumentParser
+import MLCIDVC
 import MLCILineage
 import MLCISupport
 
@@ -9,7 +10,13 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Opens the workspace enclosing `-C` or the current directory.
     func workspace() throws -> Workspace {
-        try Workspace(discoveringFrom: directory ?? FileSystem.currentDirectory)
+        let workspace = try Workspace(discoveringFrom: directory ?? FileSystem.currentDirectory)
+        let root = workspace.root
+        // A commit's metrics may live in the DVC cache, wherever `cache.dir` puts it.
+        workspace.locateDVCCache = {
+            FileSystem.exists(root + "/.dvc") ? try DVCConfig.load(root: root).cacheDirectory : nil
+        }
+        return workspace
     }
 }
 

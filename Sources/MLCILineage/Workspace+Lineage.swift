@@ -66,9 +66,9 @@ extension Workspace {
 
     /// The DVC cache file of an md5 in this repository's cache (DVC 3's `files/md5/` layout, or
     /// DVC 2's), when present.
-    func dvcCacheObject(_ md5: String) -> String? {
+    func dvcCacheObject(_ md5: String) throws -> String? {
         guard !md5.hasSuffix(".dir"), md5.utf8.count == 32 else { return nil }
-        let cache = root + "/.dvc/cache"
+        let cache = try dvcCacheDirectory()
         for candidate in ["\(cache)/files/md5/\(md5.prefix(2))/\(md5.dropFirst(2))", "\(cache)/\(md5.prefix(2))/\(md5.dropFirst(2))"]
         where FileSystem.exists(candidate) {
             return candidate
@@ -89,16 +89,16 @@ extension Workspace {
     }
 
     /// The cache object of `relative` inside the `.dir` listing `md5`, when both are here.
-    func dvcCacheMember(of md5: String, _ relative: String) -> String? {
+    func dvcCacheMember(of md5: String, _ relative: String) throws -> String? {
         guard md5.hasSuffix(".dir"), md5.utf8.count == 36 else { return nil }
-        let cache = root + "/.dvc/cache"
+        let cache = try dvcCacheDirectory()
         let name = "\(md5.prefix(2))/\(md5.dropFirst(2))"
         guard let listing = ["\(cache)/files/md5/\(name)", "\(cache)/\(name)"].first(where: { FileSystem.exists($0) }),
               let bytes = try? FileSystem.read(listing, limit: 256 << 20, display: listing),
               let items = (try? JSONParser().parse(bytes))?.arrayValue,
               let member = items.first(where: { $0["relpath"]?.stringValue == relative })?["md5"]?.stringValue
         else { return nil }
-        return dvcCacheObject(member)
+        return try dvcCacheObject(member)
     }
 
     /// The stage `wdir`s of the dvc.yaml beside a dvc.lock in `snapshot`.
@@ -171,7 +171,7 @@ extension Workspace {
             if let bytes = try snapshot.read(file, limit: 16 << 20) {
                 metrics[file] = try MetricsFile.parse(bytes, file: snapshot.display(file))
             } else if let output = dvcByPath[file] {
-                if let cached = dvcCacheObject(output.md5) {
+                if let cached = try dvcCacheObject(output.md5) {
                     metrics[file] = try MetricsFile.parse(try FileSystem.read(cached, limit: 16 << 20, display: cached),
                                                           file: snapshot.display(file) + " (DVC cache)")
                 } else if snapshot is RevisionSnapshot {
@@ -179,7 +179,7 @@ extension Workspace {
                 }
             } else if let (output, relative) = dvcDirectory(containing: file, in: dvcByPath) {
                 // get-started's shape: the metrics file is inside a directory out (`eval`).
-                if let cached = dvcCacheMember(of: output.md5, relative) {
+                if let cached = try dvcCacheMember(of: output.md5, relative) {
                     metrics[file] = try MetricsFile.parse(try FileSystem.read(cached, limit: 16 << 20, display: cached),
                                                           file: snapshot.display(file) + " (DVC cache)")
                 } else if snapshot is RevisionSnapshot {

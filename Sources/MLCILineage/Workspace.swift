@@ -16,6 +16,11 @@ public final class Workspace {
     /// Whether mlci.yaml exists.
     public let hasConfigFile: Bool
     private var hasherStorage: ContentHasher?
+    private var dvcCacheStorage: String?
+    /// Finds the DVC cache folder (absolute) when lineage first needs it: set by the command
+    /// layer to read `cache.dir` from `.dvc/config` and `config.local` (MLCIDVC's reader, which
+    /// this module cannot import). Unset, or answering `nil`: `<root>/.dvc/cache`.
+    public var locateDVCCache: (() throws -> String?)?
 
     /// Opens the repository enclosing `directory` and loads its mlci.yaml.
     ///
@@ -56,6 +61,17 @@ public final class Workspace {
         let made = ContentHasher(root: root, cachePath: root + "/.mlci/cache/hashes")
         hasherStorage = made
         return made
+    }
+
+    /// The DVC cache folder (absolute): `cache.dir` as ``locateDVCCache`` finds it, else
+    /// `<root>/.dvc/cache`. Read once.
+    ///
+    /// - Throws: what ``locateDVCCache`` throws (a `.dvc/config` that cannot be read).
+    public func dvcCacheDirectory() throws -> String {
+        if let dvcCacheStorage { return dvcCacheStorage }
+        let found = try locateDVCCache?() ?? root + "/.dvc/cache"
+        dvcCacheStorage = found
+        return found
     }
 
     /// Saves what the hasher learnt. Failing to write the cache only costs time later, so it

@@ -246,4 +246,52 @@ import Testing
         // Judged on its metric alone.
         #expect(rejections == ["metrics.min"], "\(rejections)")
     }
+
+    @Test func aPastCommitsMetricsAreReadFromTheCacheWhereCacheDirPutsIt() throws {
+        let sandbox = try dvcRepository()
+        // A cache shared outside the repository, as teams configure it (`dvc cache dir`).
+        try run(sandbox, "cache", "dir", sandbox.base + "/shared-cache")
+        try sandbox.write("mlci.yaml", "version: 1\nmetrics: [eval/metrics.json, score.json]\n")
+        try sandbox.write("params.yaml", "seed: 1\n")
+        try sandbox.write("evaluate.py", """
+        import json, os, random
+        r = random.Random(open("params.yaml").read())
+        os.makedirs("eval", exist_ok=True)
+        json.dump({"auc": r.random()}, open("eval/metrics.json", "w"))
+        json.dump({"acc": r.random()}, open("score.json", "w"))
+
+        """)
+        try sandbox.write("dvc.yaml", """
+        stages:
+          evaluate:
+            cmd: python3 evaluate.py
+            deps: [evaluate.py]
+            params: [seed]
+            outs: [eval]
+            metrics: [score.json]
+        metrics: [eval/metrics.json]
+
+        """)
+        try run(sandbox, "repro", "-q")
+        let first = try sandbox.commit("seed 1")
+        try sandbox.write("params.yaml", "seed: \(Int.random(in: 2...1_000_000))\n")
+        try run(sandbox, "repro", "-q")
+        try sandbox.commit("another seed")
+        // The workspace holds the second run's files; the first commit's are in the shared cache only.
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root + "/.dvc/cache"))
+
+        // DVC decides: `dvc metrics diff` reads the old revision's metrics from its cache.
+        let diff = try run(sandbox, "metrics", "diff", first, "HEAD", "--json")
+        let expected = try JSONParser().parse(Array(diff.stdout.utf8))
+        let oldAUC = expected["eval/metrics.json"]?["auc"]?["old"]?.doubleValue
+        let oldAcc = expected["score.json"]?["acc"]?["old"]?.doubleValue
+        #expect(oldAUC != nil && oldAcc != nil, "\(diff.stdout)")
+
+        let lineage = try mlci("lineage", "--json", first, in: sandbox)
+        #expect(lineage.status == 0, "\(lineage.stderr)")
+        let document = try json(lineage)
+        #expect(document["metrics"]?["eval/metrics.json"]?["auc"]?.doubleValue == oldAUC, "\(lineage.stdout)")
+        #expect(document["metrics"]?["score.json"]?["acc"]?.doubleValue == oldAcc, "\(lineage.stdout)")
+        #expect(!lineage.stdout.contains("is not here"), "\(lineage.stdout)")
+    }
 }
