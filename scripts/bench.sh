@@ -16,6 +16,7 @@ export PATH="$VENV_BIN:$PATH" DVC_NO_ANALYTICS=1 GIT_CONFIG_GLOBAL=/dev/null GIT
 command -v hyperfine >/dev/null || { echo "bench: installing hyperfine"; apt-get install -y -qq hyperfine >/dev/null; }
 selected() { for name in "$@"; do case " ${BENCH_ONLY:-$name} " in *" $name "*) return 0 ;; esac; done; return 1; }
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+set -E; trap 'log "FAILED: line $LINENO: $BASH_COMMAND"' ERR  # a setup step that fails says which
 gitinit() { git init -q -b main "$1"; git -C "$1" config user.name bench; git -C "$1" config user.email bench@example.invalid; git -C "$1" config gc.auto 0; }
 
 # ------------------------------------------------------------------ data (kept when BENCH_DIR is reused)
@@ -122,7 +123,7 @@ stages:
     params: [train]
     outs: [model.pkl]
   evaluate:
-    cmd: python3 -c "import json; json.dump({'accuracy': 0.9}, open('metrics.json', 'w'))"
+    cmd: python3 -c "import json; json.dump(dict(accuracy=0.9), open('metrics.json', 'w'))"
     deps: [model.pkl, data/features]
     metrics: [{metrics.json: {cache: false}}]
 YAML
