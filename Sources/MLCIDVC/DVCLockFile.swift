@@ -191,8 +191,9 @@ public struct DVCLockFile: Sendable {
     /// The file's bytes as DVC's ruamel dumper writes them.
     public var bytes: [UInt8] { RuamelEmitter.emit(.mapping(document)) }
 
-    /// Writes the file atomically (temporary file beside it, then rename).
-    public func write(root: String) throws(InputError) {
-        try FileSystem.writeAtomically(root + "/" + path, bytes)
+    /// Writes the file atomically (temporary file beside it, then rename); `durable: false`
+    /// leaves the fsync to the caller (see `FileSystem.flush`).
+    public func write(root: String, durable: Bool = true) throws(InputError) {
+        try FileSystem.writeAtomically(root + "/" + path, bytes, durable: durable)
     }
 }

@@ -46,6 +46,8 @@ public final class DVCStageStore {
     public var readParams: (String) throws -> LockValue?
     /// The locks read so far, by repository-relative path.
     private var locks: [String: DVCLockFile] = [:]
+    /// Files written since the last ``flush()`` (absolute), not yet fsync'd.
+    private var unflushed: [String] = []
 
     public init(root: String, hasher: ContentHasher, cache: DVCCache) {
         self.root = root
@@ -261,8 +263,21 @@ public final class DVCStageStore {
     public func write(_ stage: DVCStageDefinition, _ record: DVCLockStage) throws(InputError) {
         var lock = try lock(for: stage)
         lock.set(stage.name, record)
-        try lock.write(root: root)
+        // Rewritten after every stage as `dvc repro` does; made durable once, by flush().
+        try lock.write(root: root, durable: false)
+        noteWritten(root + "/" + lock.path)
         locks[lock.path] = lock
+    }
+
+    /// Makes every dvc.lock and `.gitignore` written since the last flush durable (one fsync
+    /// each, not one per stage). Call it when a run ends, successful or not.
+    public func flush() throws(InputError) {
+        try FileSystem.flush(unflushed)
+        unflushed.removeAll()
+    }
+
+    private func noteWritten(_ absolute: String) {
+        if !unflushed.contains(absolute) { unflushed.append(absolute) }
     }
 
     func store(_ path: DVCPath, relink: Bool) throws(InputError) {
@@ -292,7 +307,8 @@ public final class DVCStageStore {
         if lines.contains(where: { $0 == entry }) { return }
         if let last = bytes.last, last != 0x0A { bytes.append(0x0A) }
         bytes += Array((entry + "\n").utf8)
-        try FileSystem.writeAtomically(absolute, bytes)
+        try FileSystem.writeAtomically(absolute, bytes, durable: false)
+        noteWritten(absolute)
     }
 
     /// `GitWildMatchPattern.escape`: a backslash before `[]!*#?` characters.

@@ -57,8 +57,12 @@ public struct PipelineExecutor {
         let dataPaths = Set(workspace.config.data.map(\.path))
         var restored: [String] = []
         var upToDate: [String] = []
-        func finish(failed: String?, interruption: Int32? = nil) -> PipelineRunResult {
-            PipelineRunResult(results: results, lock: lock, failedStage: failed, missingOuts: missing, interruption: interruption,
+        // A run that stops with an error still makes what it recorded durable.
+        defer { try? dvcStore?.flush() }
+        func finish(failed: String?, interruption: Int32? = nil) throws -> PipelineRunResult {
+            // What the stages recorded in dvc.lock is made durable once, at the end.
+            try dvcStore?.flush()
+            return PipelineRunResult(results: results, lock: lock, failedStage: failed, missingOuts: missing, interruption: interruption,
                               restored: restored, upToDateAfterUpstream: upToDate)
         }
         for planned in plan.stages where planned.decision.action == .run {
@@ -93,14 +97,14 @@ public struct PipelineExecutor {
                 store.forgetParams()
                 results.append(result)
                 switch result.outcome {
-                case .interrupted(let signal): return finish(failed: definition.address, interruption: signal)
+                case .interrupted(let signal): return try finish(failed: definition.address, interruption: signal)
                 case .succeeded: break
-                default: return finish(failed: definition.address)
+                default: return try finish(failed: definition.address)
                 }
                 let absent = try definition.outs.filter { try workspace.hasher.hash($0.path.repositoryPath, algorithms: [.md5]) == nil }
                 if !absent.isEmpty {
                     missing += absent.map { (definition.address, $0.path.repositoryPath) }
-                    return finish(failed: definition.address)
+                    return try finish(failed: definition.address)
                 }
                 try store.commit(definition)
                 continue
@@ -155,7 +159,7 @@ public struct PipelineExecutor {
             try lock.write(root: workspace.root)
         }
         workspace.saveCache()
-        return finish(failed: nil)
+        return try finish(failed: nil)
     }
 
     private func removeOut(_ out: String, stage: Stage) throws {

@@ -61,11 +61,15 @@ public enum FileSystem {
     /// renamed over `path`. Readers see the old file or the new one, never a half-written one.
     /// Creates missing parent directories.
     ///
-    /// - Parameter temporaryDirectory: where the temporary file goes instead (same file
-    ///   system): files in a repository's root use `.mlci/tmp`, so that an interrupted write
-    ///   never leaves a file `git add -A` would pick up.
+    /// - Parameters:
+    ///   - temporaryDirectory: where the temporary file goes instead (same file system): files
+    ///     in a repository's root use `.mlci/tmp`, so that an interrupted write never leaves a
+    ///     file `git add -A` would pick up.
+    ///   - durable: `false` skips the `fsync` before the rename (still atomic for readers): for
+    ///     a file rewritten many times in one run, whose writer calls ``flush(_:)`` once at the
+    ///     end (an fsync costs milliseconds; DVC's records are rewritten after every stage).
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644,
-                                       temporaryDirectory: String? = nil) throws(InputError) {
+                                       temporaryDirectory: String? = nil, durable: Bool = true) throws(InputError) {
         let directory = parent(of: path)
         try makeDirectories(directory)
         let scratch = temporaryDirectory ?? directory
@@ -85,7 +89,7 @@ public enum FileSystem {
             }
             written += n
         }
-        if fsync(fd) != 0 || close(fd) != 0 {
+        if (durable && fsync(fd) != 0) || close(fd) != 0 {
             let code = errno
             unlink(temporary)
             throw InputError(describeErrno(code, verb: "write", name: path))
@@ -97,7 +101,29 @@ public enum FileSystem {
         }
     }
 
-    /// Writes text atomically; see ``writeAtomically(_:_:mode:temporaryDirectory:)``.
+    /// Makes earlier non-durable writes of `paths` durable: each file, then each parent folder
+    /// (which holds the rename), is fsync'd once.
+    public static func flush(_ paths: some Sequence<String>) throws(InputError) {
+        var folders: [String] = []
+        for path in paths {
+            try fsyncPath(path)
+            let folder = parent(of: path)
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        for folder in folders { try fsyncPath(folder) }
+    }
+
+    private static func fsyncPath(_ path: String) throws(InputError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return }  // removed since: nothing to make durable
+            throw InputError(describeErrno(errno, verb: "write", name: path))
+        }
+        defer { close(fd) }
+        if fsync(fd) != 0 && errno != EINVAL { throw InputError(describeErrno(errno, verb: "write", name: path)) }
+    }
+
+    /// Writes text atomically; see ``writeAtomically(_:_:mode:temporaryDirectory:durable:)``.
     public static func writeAtomically(_ path: String, _ text: String, temporaryDirectory: String? = nil) throws(InputError) {
         try writeAtomically(path, Array(text.utf8), temporaryDirectory: temporaryDirectory)
     }
