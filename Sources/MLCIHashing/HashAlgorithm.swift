@@ -46,6 +46,20 @@ public struct FileDigests: Sendable, Equatable {
 public enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Lowercase hex of a collection of bytes, written straight into the string's storage.
+    public static func string<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        let count = bytes.count
+        return String(unsafeUninitializedCapacity: count * 2) { buffer in
+            var at = 0
+            for byte in bytes {
+                buffer[at] = digits[Int(byte >> 4)]
+                buffer[at + 1] = digits[Int(byte & 0x0f)]
+                at += 2
+            }
+            return at
+        }
+    }
+
     public static func string<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)

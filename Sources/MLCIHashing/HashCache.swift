@@ -107,6 +107,8 @@ public final class HashCache {
             }
             guard let stamp = integer(UInt64.self) else { return }
             var loaded: [String: Entry] = [:]
+            // An entry is 2 + 33 + 64 bytes plus its key: a fair guess of the count.
+            loaded.reserveCapacity(raw.count / 120)
             while offset < raw.count {
                 guard let keyLength = integer(UInt16.self), offset + Int(keyLength) <= raw.count else { return }
                 let key = String(decoding: raw[offset..<offset + Int(keyLength)], as: UTF8.self)
@@ -114,15 +116,15 @@ public final class HashCache {
                 guard let size = integer(UInt64.self), let seconds = integer(UInt64.self),
                       let nanos = integer(UInt64.self), let inode = integer(UInt64.self),
                       let flags = integer(UInt8.self), offset + 64 <= raw.count else { return }
-                let sha = Hex.string(raw[offset..<offset + 32])
-                let md5 = Hex.string(raw[offset + 32..<offset + 48])
-                let md5d = Hex.string(raw[offset + 48..<offset + 64])
+                // Only the digests the entry has (most have one of the three).
+                let sha = flags & 1 != 0 ? Hex.string(raw[offset..<offset + 32]) : nil
+                let md5 = flags & 2 != 0 ? Hex.string(raw[offset + 32..<offset + 48]) : nil
+                let md5d = flags & 4 != 0 ? Hex.string(raw[offset + 48..<offset + 64]) : nil
                 offset += 64
                 loaded[key] = Entry(
                     stat: FileStat(size: Int64(bitPattern: size), mtimeSeconds: Int64(bitPattern: seconds),
                                    mtimeNanoseconds: Int64(bitPattern: nanos), inode: inode),
-                    digests: FileDigests(sha256: flags & 1 != 0 ? sha : nil, md5: flags & 2 != 0 ? md5 : nil,
-                                         md5Dos2Unix: flags & 4 != 0 ? md5d : nil, size: Int64(bitPattern: size)))
+                    digests: FileDigests(sha256: sha, md5: md5, md5Dos2Unix: md5d, size: Int64(bitPattern: size)))
             }
             entries = loaded
             validAsOf = Int64(bitPattern: stamp)

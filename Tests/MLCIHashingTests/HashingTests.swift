@@ -202,3 +202,34 @@ import Testing
         #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
     }
 }
+
+@Suite struct TreeWalkerTests {
+    @Test func walkingABigRandomTreeListsWhatFindLists() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        var generator = SystemRandomNumberGenerator()
+        // A flat folder big enough to be stat'ed in parallel, random nesting, links inside the
+        // tree, and the folders the walk skips.
+        for index in 0..<1_500 { try sandbox.write("tree/flat/f\(index).bin", bytes: [UInt8](repeating: 1, count: index % 97)) }
+        var folders = ["tree"]
+        for index in 0..<400 {
+            let parent = folders.randomElement(using: &generator)!
+            let folder = parent + "/d\(index)"
+            if Int.random(in: 0..<3, using: &generator) == 0 { folders.append(folder) }
+            try sandbox.write(folder + "/x\(index).csv", String(repeating: "z", count: Int.random(in: 0...300, using: &generator)))
+        }
+        try sandbox.write("tree/.git/HEAD", "ref\n")
+        try sandbox.write("tree/sub/.dvc/config", "x\n")
+        try FileManager.default.createSymbolicLink(atPath: sandbox.root + "/tree/linked", withDestinationPath: "flat")
+        try FileManager.default.createSymbolicLink(atPath: sandbox.root + "/tree/one.bin", withDestinationPath: "flat/f7.bin")
+
+        let walked = try TreeWalker.files(in: sandbox.root + "/tree", display: "tree", containment: sandbox.root)
+        let mine = walked.map { "\($0.relativePathString) \($0.stat.size)" }
+        // find decides: every regular file (links followed), .git and .dvc pruned, in byte order.
+        let found = try ProcessRunner.run("find", ["-L", ".", "(", "-name", ".git", "-o", "-name", ".dvc", ")", "-prune", "-o",
+                                                   "-type", "f", "-printf", "%P %s\\n"], in: sandbox.root + "/tree",
+                                          environment: ["LC_ALL": "C", "PATH": "/usr/bin:/bin"])
+        let expected = found.stdout.split(separator: "\n").map(String.init).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        #expect(walked.count > 3_000)
+        #expect(mine == expected)
+    }
+}
