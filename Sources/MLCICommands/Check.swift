@@ -37,11 +37,13 @@ extension Render {
 extension MLCICommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",  // named here: no reflection at start-up
             abstract: "Run one family of checks alone on given files.",
             subcommands: [Data.self, Drift.self, Fairness.self, Model.self])
 
         struct Drift: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "drift",  // named here: no reflection at start-up
                 abstract: "Compare a dataset with a reference: drift per column and for the dataset.",
                 discussion: """
                 Per column, Evidently's default method (KS or chi-square or a two-proportion z-test up to 1,000 \
@@ -133,6 +135,7 @@ extension MLCICommand {
 
         struct Fairness: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "fairness",  // named here: no reflection at start-up
                 abstract: "Check group fairness of a predictions file (gate.fairness, or the columns given here).",
                 discussion: """
                 Per group: selection rate, TPR and FPR (Fairlearn's definitions); disparate impact with the four-fifths rule (below 0.8 fails, exactly 0.8 passes), demographic parity difference and equalized odds difference against the bounds in mlci.yaml or given here. A group with no positive labels is reported. Exits 0 when the bounds hold, 1 when one fails, 2 on bad input.
@@ -201,6 +204,7 @@ extension MLCICommand {
 
         struct Data: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "data",  // named here: no reflection at start-up
                 abstract: "Check a data file (CSV, TSV, JSON Lines) against its expectations in mlci.yaml (gate.data).",
                 discussion: """
                 Without expectations for the file, reads it and prints its columns and their inferred types. Exits 0 when every expectation holds, 1 when one fails, 2 when the file cannot be read as a table (ragged rows, a declared column missing, text in a numeric column, an empty file).
@@ -273,6 +277,7 @@ extension MLCICommand {
 
         struct Model: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "model",  // named here: no reflection at start-up
                 abstract: "Scan model files for code that would run when they are loaded (never unpickling them).",
                 discussion: """
                 Reads every pickle in a file as CPython's unpickler does (protocols 0–5, _compat_pickle names, \

@@ -12,6 +12,7 @@ extension MLCICommand {
 
         struct Stages: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "stages",  // named here: no reflection at start-up
                 abstract: "List every dvc.yaml stage after vars, ${}, foreach and matrix, like 'dvc stage list --all'.",
                 discussion: "Read-only. A bad dvc.yaml is reported as dvc.yaml:line:col with exit code 2.")
 

@@ -6,6 +6,7 @@ import MLCISupport
 extension MLCICommand {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",  // named here: no reflection at start-up
             abstract: "Show data hashes, params and metrics that differ between two revisions.",
             discussion: """
             With one revision, compares it with the working tree (hashing changed files through the \

@@ -7,6 +7,7 @@ import MLCISupport
 extension MLCICommand {
     struct Emit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "emit",  // named here: no reflection at start-up
             abstract: "Write the Dockerfile and Kubernetes manifests of an approved commit.",
             discussion: """
             Only a commit whose note on refs/notes/mlci says approved for exactly its tree ships: \

@@ -5,6 +5,7 @@ import MLCISupport
 extension MLCICommand {
     struct Hash: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hash",  // named here: no reflection at start-up
             abstract: "Print the hash mlci records for files or directories (like sha256sum).",
             discussion: """
             A file's hash is its SHA-256 (what sha256sum prints); a directory's is the SHA-256 of the \

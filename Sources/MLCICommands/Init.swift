@@ -7,6 +7,7 @@ import MLCIVerify
 extension MLCICommand {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",  // named here: no reflection at start-up
             abstract: "Write a commented mlci.yaml for this repository and keep .mlci/ out of git.",
             discussion: """
             With dvc.yaml files, the DVC pipeline stays the pipeline: mlci.yaml names the metrics files \
@@ -43,11 +44,13 @@ extension MLCICommand {
 
     struct Hook: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hook",  // named here: no reflection at start-up
             abstract: "Manage the git hook that runs mlci verify before every push.",
             subcommands: [Install.self])
 
         struct Install: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "install",  // named here: no reflection at start-up
                 abstract: "Install a pre-push hook that runs 'mlci verify' (refuses to replace another hook without --force).")
 
             @Flag(help: "Replace a pre-push hook that mlci did not write.")

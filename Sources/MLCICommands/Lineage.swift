@@ -8,6 +8,7 @@ import MLCITrust
 extension MLCICommand {
     struct Lineage: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lineage",  // named here: no reflection at start-up
             abstract: "Show which data, params, model and metrics a commit is.",
             discussion: """
             Reads the commit through git, without a checkout: data hashes from the files git holds \

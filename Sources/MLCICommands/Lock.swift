@@ -5,6 +5,7 @@ import MLCISupport
 extension MLCICommand {
     struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lock",  // named here: no reflection at start-up
             abstract: "Hash the declared data and model paths and write mlci.lock.",
             discussion: "Stage records in mlci.lock are kept. Nothing is written when a declared path is missing.")
 

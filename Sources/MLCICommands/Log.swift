@@ -6,6 +6,7 @@ import MLCISupport
 extension MLCICommand {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",  // named here: no reflection at start-up
             abstract: "List commits with the data and models they changed and their verdicts.",
             usage: "mlci log [<range>] [-n <n>] [--json] [-- <path>...]")
 

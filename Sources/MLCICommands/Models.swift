@@ -7,6 +7,7 @@ import MLCISupport
 extension MLCICommand {
     struct Models: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "models",  // named here: no reflection at start-up
             abstract: "Show which commit and model each environment runs, with the history of promotions.",
             discussion: """
             Read from the promotions recorded in refs/notes/mlci; only promotions signed by a key of \

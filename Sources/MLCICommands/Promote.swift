@@ -22,6 +22,7 @@ struct GitOpsTargetOptions: ParsableArguments {
 extension MLCICommand {
     struct Promote: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "promote",  // named here: no reflection at start-up
             abstract: "Commit an approved commit's manifests for an environment to the GitOps branch.",
             discussion: """
             Renders the environment's kustomize tree (base/ and overlays/ENV/) and commits it as the \
@@ -60,6 +61,7 @@ extension MLCICommand {
 
     struct Rollback: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rollback",  // named here: no reflection at start-up
             abstract: "Promote again the model an environment ran before the current one.",
             discussion: """
             Restores the previous manifests exactly: the folder is set to the tree of the GitOps commit \

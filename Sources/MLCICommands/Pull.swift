@@ -6,6 +6,7 @@ import MLCISupport
 extension MLCICommand {
     struct Pull: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",  // named here: no reflection at start-up
             abstract: "Download the data DVC records from its remote and check it out, as 'dvc pull' does.",
             discussion: """
             Reads the outs of the working tree's .dvc files and dvc.lock files, downloads the objects \

@@ -6,6 +6,7 @@ import MLCISupport
 extension MLCICommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",  // named here: no reflection at start-up
             abstract: "Render report files from a report.json again, or post its summary.",
             subcommands: [Render.self, Post.self], defaultSubcommand: Render.self)
     }
@@ -14,6 +15,7 @@ extension MLCICommand {
 extension MLCICommand.Report {
     struct Render: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "render",  // named here: no reflection at start-up
             abstract: "Render report files again from a report.json (verify and ci write them all).",
             discussion: "Formats: json, junit, sarif, gitlab (code quality, metrics, dotenv), markdown, html. Files land in the reports folder (reports.dir in mlci.yaml) or --out.")
 
@@ -46,6 +48,7 @@ extension MLCICommand.Report {
 
     struct Post: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "post",  // named here: no reflection at start-up
             abstract: "Post a report's summary as the sticky PR/MR comment and set the mlci commit status.",
             discussion: "Reads GitHub Actions' or GitLab CI's variables; the token from MLCI_GITHUB_TOKEN or GITHUB_TOKEN, MLCI_GITLAB_TOKEN or GITLAB_TOKEN. Exits 2 when posting fails.")
 

@@ -5,6 +5,7 @@ import MLCISupport
 extension MLCICommand {
     struct Schema: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schema",  // named here: no reflection at start-up
             abstract: "Print the JSON Schema of mlci.yaml (for editors; schemas/mlci.schema.json).")
 
         func run() throws {

@@ -5,6 +5,7 @@ import MLCISupport
 extension MLCICommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",  // named here: no reflection at start-up
             abstract: "Show which data and model files differ from mlci.lock and DVC's records.",
             discussion: "Exits 0 when everything matches, 1 when something differs (like git diff --exit-code), 2 on error.")
 

@@ -32,6 +32,7 @@ struct GateOptions: ParsableArguments {
 extension MLCICommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",  // named here: no reflection at start-up
             abstract: "Run test → train → validate for this change and gate it against the target branch.",
             discussion: """
             Compares HEAD and uncommitted work with the merge-base of the target branch (mlci.yaml \
