@@ -69,12 +69,17 @@ in_chroot() {
   git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com add -A
   git -C "$ROOTFS/work/repo" -c user.name=T -c user.email=t@example.com commit -qm "churn"
   local mlci="/opt/mlci/$NAME/mlci"
-  # The static Swift runtime reads the arguments from /proc/self/cmdline: without /proc every
-  # command line is empty and mlci prints its help, exit 0.
+  # The static Swift runtime reads the arguments from /proc/self/cmdline: without /proc the
+  # command line is empty, and mlci must refuse (exit 2), not print its help and exit 0.
+  umount "$ROOTFS/proc" 2>/dev/null || true
+  local out status=0
+  out="$(chroot "$ROOTFS" "$mlci" verify 2>&1)" || status=$?
+  [ "$status" = 2 ] && grep -q 'is /proc mounted' <<<"$out" \
+    || { echo "without /proc, verify gave exit $status: $out"; return 1; }
   mountpoint -q "$ROOTFS/proc" || mount --bind /proc "$ROOTFS/proc" \
     || { echo "cannot mount /proc in $ROOTFS"; return 1; }
   trap 'umount "$ROOTFS/proc" 2>/dev/null || true' EXIT
-  local out version="${NAME#mlci-}"
+  local version="${NAME#mlci-}"
   version="${version%-linux-*}"
   out="$(chroot "$ROOTFS" "$mlci" --version)"; echo "$out"
   [ "$out" = "mlci $version" ] || { echo "--version printed '$out', not 'mlci $version'"; return 1; }

@@ -38,6 +38,13 @@ public struct MLCICommand: ParsableCommand {
     /// its message on stderr.
     public static func main(arguments: [String]? = nil) -> Never {
         do {
+            // Every real command line has at least the program's name. None at all means the
+            // runtime could not read it (the static runtime reads /proc/self/cmdline): running
+            // on would print the help and exit 0, and a gate would pass without running.
+            if arguments == nil && CommandLine.arguments.isEmpty {
+                throw InputError("cannot read this process's command line (is /proc mounted?)",
+                                 hint: "mount /proc (mount -t proc proc /proc) in the container or chroot that runs mlci")
+            }
             let arguments = try globalOptions(arguments ?? Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot(arguments)
             try command.run()
