@@ -114,6 +114,10 @@ public struct DVCLockFile: Sendable {
     public private(set) var document: [(String, LockValue)]
     /// Whether the file existed when read.
     public private(set) var existed: Bool
+    /// Each stage's emitted block (`  name:\n    cmd: …`) with the value it was emitted from:
+    /// a run rewrites the file after every stage, and re-emitting every entry each time made
+    /// that quadratic (most of a 200-stage run's own time).
+    private var emittedStages: [String: (value: LockValue, bytes: [UInt8])] = [:]
 
     public init(path: String) {
         self.path = path
@@ -191,9 +195,35 @@ public struct DVCLockFile: Sendable {
     /// The file's bytes as DVC's ruamel dumper writes them.
     public var bytes: [UInt8] { RuamelEmitter.emit(.mapping(document)) }
 
+    /// ``bytes``, assembled from each stage's block, emitted once per distinct value. A block
+    /// mapping's entries are emitted independently of each other, so the concatenation is the
+    /// whole document's emission (a test compares the two on DVC's own files).
+    public mutating func renderedBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        for (key, value) in document {
+            guard key == "stages", case .mapping(let stages) = value, !stages.isEmpty else {
+                out += RuamelEmitter.emit(.mapping([(key, value)]))
+                continue
+            }
+            out += Array("stages:\n".utf8)
+            for (name, stage) in stages {
+                if let known = emittedStages[name], known.value == stage {
+                    out += known.bytes
+                    continue
+                }
+                // `stages:\n  name: …` with the first line dropped: the entry at its own indent.
+                let whole = RuamelEmitter.emit(.mapping([("stages", .mapping([(name, stage)]))]))
+                let block = Array(whole.drop(while: { $0 != 0x0A }).dropFirst())
+                emittedStages[name] = (stage, block)
+                out += block
+            }
+        }
+        return out
+    }
+
     /// Writes the file atomically (temporary file beside it, then rename); `durable: false`
     /// leaves the fsync to the caller (see `FileSystem.flush`).
-    public func write(root: String, durable: Bool = true) throws(InputError) {
-        try FileSystem.writeAtomically(root + "/" + path, bytes, durable: durable)
+    public mutating func write(root: String, durable: Bool = true) throws(InputError) {
+        try FileSystem.writeAtomically(root + "/" + path, renderedBytes(), durable: durable)
     }
 }

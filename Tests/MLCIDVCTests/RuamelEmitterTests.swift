@@ -111,6 +111,27 @@ import Testing
         #expect(failures == 0)
     }
 
+    @Test func aLockRewrittenAfterEveryStageIsTheWholeDocumentRuamelWrites() throws {
+        var rng = SystemRandomNumberGenerator()
+        func stage(_ index: Int) -> DVCLockStage {
+            DVCLockStage(command: .string(randomString(&rng)),
+                         deps: [DVCLockEntry(path: "data/\(index).csv", md5: "e5ebd4c02cefbe7955977c67ada242b7", size: 8)],
+                         params: [(file: "params.yaml", values: [("k", randomValue(&rng, depth: 0))])],
+                         outs: [DVCLockEntry(path: "out/\(index).txt", md5: "0cc175b9c0f1b6a831c399e269772661", size: 2)])
+        }
+        var lock = DVCLockFile(path: "dvc.lock")
+        for index in 0..<40 {
+            lock.set("s\(index)", stage(index))
+            // A stage that runs again replaces its entry in place (its kept block must go).
+            if index % 7 == 6 { lock.set("s\(Int.random(in: 0...index, using: &rng))", stage(index)) }
+            guard index % 8 == 7 else { _ = lock.renderedBytes(); continue }
+            // ruamel (DVC's dumper) decides what the whole file is at this point.
+            let want = try ruamel(jsonDocument(.mapping(lock.document)))
+            #expect(String(decoding: lock.renderedBytes(), as: UTF8.self) == want)
+            #expect(lock.renderedBytes() == lock.bytes)
+        }
+    }
+
     @Test func pythonFloatReprMatchesPython() throws {
         var rng = SystemRandomNumberGenerator()
         var values: [Double] = [0.001, 1e-5, 1e-7, 1e16, 1e15, 100, 0.1, 1.5, 123456789012345680, 2.5e-10, -0.0, 0.0001, Double.leastNonzeroMagnitude]
