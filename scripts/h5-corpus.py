@@ -205,6 +205,7 @@ def build(directory, seed):
     with h5py.File(os.path.join(directory, "other_000.h5"), "w") as f:
         f.create_dataset("table", data=np.arange(10))
         f.attrs["title"] = "not a model"
+    crafted(directory, rng)
     # Corruptions of the files above: truncations at random offsets, flipped bytes.
     for index in range(80):
         source = rng.choice(built)
@@ -220,6 +221,82 @@ def build(directory, seed):
                 data[at] ^= 1 << rng.randrange(8)
         with open(os.path.join(directory, f"corrupt_{index:03d}_{source}"), "wb") as handle:
             handle.write(bytes(data))
+
+
+def minimal_v0(messages_chunk0, chunks):
+    """A hand-built HDF5 file: superblock v0, a v1 root object header whose first chunk holds
+    messages_chunk0 and further raw chunks at the given offsets (continuation targets)."""
+    import struct
+    def message(kind, body):
+        body += b"\0" * (-len(body) % 8)
+        return struct.pack("<HHB3x", kind, len(body), 0) + body
+    first = b"".join(message(k, b) for k, b in messages_chunk0)
+    count = len(messages_chunk0) + sum(len(c[1]) for c in chunks)
+    header = struct.pack("<BBHII4x", 1, 0, count, 1, len(first)) + first
+    size = 96 + len(header) + sum(len(b"".join(message(k, b) for k, b in c[1])) for c in chunks) + 64
+    superblock = b"\x89HDF\r\n\x1a\n" + bytes([0, 0, 0, 0, 0, 8, 8, 0]) + struct.pack("<HHI", 4, 16, 0)
+    superblock += struct.pack("<QQQQ", 0, 2**64 - 1, size, 2**64 - 1)
+    superblock += struct.pack("<QQII16x", 0, 96, 0, 0)
+    data = bytearray(superblock + header)
+    for at, items in chunks:
+        data += b"\0" * (at - len(data))
+        data += b"".join(message(k, b) for k, b in items)
+    data += b"\0" * (size - len(data))
+    return bytes(data)
+
+
+def crafted(directory, rng):
+    """Files a reader must refuse or judge with care, named crafted_<expectation>_<what>.h5."""
+    import io, pickle, struct, zipfile
+    def path(name):
+        return os.path.join(directory, name)
+    lam = json.dumps({"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda", "config": {"function": lambda_function()}}]}})
+    benign = json.dumps({"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {}}]}})
+    # A continuation chain that loops back on itself.
+    loop = struct.pack("<QQ", 200, 24)
+    open(path("crafted_unsafe_loop.h5"), "wb").write(minimal_v0([(0x10, loop)], [(200, [(0x10, loop)])]))
+    # A superblock of a version no library writes.
+    with h5py.File(path("crafted_unsafe_version.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+    data = bytearray(open(path("crafted_unsafe_version.h5"), "rb").read()); data[8] = 7
+    open(path("crafted_unsafe_version.h5"), "wb").write(bytes(data))
+    # A v2 superblock whose checksum no longer matches (one bit of the root address flipped).
+    with h5py.File(path("crafted_unsafe_checksum.h5"), "w", libver="latest") as f:
+        f.attrs["model_config"] = benign
+    data = bytearray(open(path("crafted_unsafe_checksum.h5"), "rb").read()); data[12] ^= 0x10
+    open(path("crafted_unsafe_checksum.h5"), "wb").write(bytes(data))
+    # A pickle in the user block (torch.load would run it), HDF5 after it.
+    with h5py.File(path("crafted_unsafe_userblock.h5"), "w", userblock_size=512) as f:
+        f.attrs["model_config"] = benign
+    data = bytearray(open(path("crafted_unsafe_userblock.h5"), "rb").read())
+    payload = b"cos\nsystem\n(S'id'\ntR."
+    data[:len(payload)] = payload
+    open(path("crafted_unsafe_userblock.h5"), "wb").write(bytes(data))
+    # Two attributes named model_config (the second one renamed in place).
+    with h5py.File(path("crafted_unsafe_duplicate.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+        f.attrs["model_confiX"] = lam
+    data = open(path("crafted_unsafe_duplicate.h5"), "rb").read().replace(b"model_confiX", b"model_config")
+    open(path("crafted_unsafe_duplicate.h5"), "wb").write(data)
+    # model_config that is not a string.
+    with h5py.File(path("crafted_unsafe_notstring.h5"), "w") as f:
+        f.attrs["model_config"] = np.arange(4)
+    # A zip appended after the HDF5 data, holding a malicious pickle.
+    with h5py.File(path("crafted_unsafe_zip.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("archive/data.pkl", b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.")
+    open(path("crafted_unsafe_zip.h5"), "ab").write(buffer.getvalue())
+    # Keras 3 weights (.weights.h5): no root attributes Keras loads code from.
+    with h5py.File(path("crafted_safe_model.weights.h5"), "w") as f:
+        f.create_group("layers").create_group("dense").create_group("vars").create_dataset("0", data=np.ones((2, 2)))
+    # A compact root attribute left by h5py's low-level API as a fixed-length NUL-terminated string.
+    with h5py.File(path("crafted_safe_nullterm.h5"), "w") as f:
+        tid = h5py.h5t.C_S1.copy(); tid.set_size(len(benign) + 5); tid.set_strpad(h5py.h5t.STR_NULLTERM)
+        space = h5py.h5s.create(h5py.h5s.SCALAR)
+        attr = h5py.h5a.create(f.id, b"model_config", tid, space)
+        attr.write(np.array(benign.encode(), dtype=f"S{len(benign) + 5}"))
 
 
 def read(path):
