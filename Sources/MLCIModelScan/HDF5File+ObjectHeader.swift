@@ -255,8 +255,18 @@ extension HDF5File {
         return Array(bytes[object.lowerBound..<(object.lowerBound + length)])
     }
 
-    /// The data of object `index` in the global heap collection at `collection`.
+    /// The data of object `index` in the global heap collection at `collection`. The whole
+    /// collection is decoded first, as libhdf5 does (every object must fit; a later object with
+    /// the same index replaces an earlier one), and kept for the next lookup.
     func globalHeapObject(collection: Int, index: Int) throws(HDF5Error) -> Range<Int> {
+        if collections[collection] == nil { collections[collection] = try globalHeapCollection(at: collection) }
+        guard index > 0, let object = collections[collection]?[index] else {
+            throw HDF5Error(message: "object \(index) is not in the global heap collection at byte \(collection)", offset: collection)
+        }
+        return object
+    }
+
+    private func globalHeapCollection(at collection: Int) throws(HDF5Error) -> [Int: Range<Int>] {
         var c = Cursor(self, at: collection)
         try c.signature("GCOL", what: "global heap collection")
         let version = try c.u8()
@@ -267,17 +277,25 @@ extension HDF5File {
             throw HDF5Error(message: "a global heap collection of \(size) bytes does not fit the file", offset: collection)
         }
         c.end = collection + size
-        while c.remaining >= 8 + lengthSize {
+        let objectHeader = 8 + lengthSize
+        var objects: [Int: Range<Int>] = [:]
+        while c.remaining > 0 {
             try step(at: c.position)
+            if c.remaining < objectHeader { break }  // too small for an object: free space
+            let begin = c.position
             let objectIndex = Int(try c.uint(2))
             try c.skip(6)  // reference count, reserved
             let objectSize = try c.length()
-            if objectIndex == 0 { break }  // the free space: the rest of the collection
-            let start = c.position
-            try c.skip(objectSize)
-            if objectIndex == index { return start..<(start + objectSize) }
-            try c.skip(min(c.remaining, (8 - objectSize % 8) % 8))
+            // An object takes its header and its data padded to 8 bytes; the free space (index 0)
+            // takes its size, header included.
+            let (padded, overflow) = objectSize.addingReportingOverflow((8 - objectSize % 8) % 8)
+            let need = objectIndex > 0 ? (overflow ? Int.max : padded.addingReportingOverflow(objectHeader).partialValue) : objectSize
+            guard need > 0, !overflow, need <= c.end - begin else {
+                throw HDF5Error(message: "global heap object \(objectIndex) of \(objectSize) bytes runs past the end of its collection", offset: begin)
+            }
+            if objectIndex > 0 { objects[objectIndex] = (begin + objectHeader)..<(begin + objectHeader + objectSize) }
+            c.position = begin + need
         }
-        throw HDF5Error(message: "object \(index) is not in the global heap collection at byte \(collection)", offset: collection)
+        return objects
     }
 }

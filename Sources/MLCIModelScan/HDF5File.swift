@@ -55,6 +55,8 @@ final class HDF5File {
     private(set) var rootHeader = 0
     /// Fractal heap direct blocks whose checksum was verified (each is verified once).
     var verifiedBlocks: Set<Int> = []
+    /// Global heap collections decoded so far: object index → its data.
+    var collections: [Int: [Int: Range<Int>]] = [:]
     /// Work left: each message, chunk, B-tree node and heap object costs one.
     private var steps: Int
 
