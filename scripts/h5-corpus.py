@@ -6,6 +6,7 @@ MLCIModelScan HDF5 oracle test.
                                    writes: root attrs model_config / training_config as JSON,
                                    keras_version, backend; a model_weights group with layer
                                    groups, weight_names and datasets) and its corruptions
+    h5-corpus.py seeds DIR         a few small files for the HDF5 fuzz harness's seed corpus
     h5-corpus.py oracle DIR        read every file back with h5py and print JSON:
                                    {file: {"readable": bool, "error": str, "kind": "model" |
                                    "weights" | "other", "flagged": [names]}}
@@ -299,6 +300,21 @@ def crafted(directory, rng):
         attr.write(np.array(benign.encode(), dtype=f"S{len(benign) + 5}"))
 
 
+def seeds(directory):
+    os.makedirs(directory, exist_ok=True)
+    config = json.dumps({"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {}}]}})
+    variants = [("v0_fixed", {}, config.encode()), ("v3_vlen", {"libver": "latest"}, config),
+                ("userblock", {"userblock_size": 512}, config), ("ordered", {"track_order": True}, config)]
+    for name, kwargs, value in variants:
+        with h5py.File(os.path.join(directory, name), "w", **kwargs) as f:
+            f.attrs["model_config"] = value
+            f.attrs["keras_version"] = "2.15.0"
+    with h5py.File(os.path.join(directory, "dense"), "w", libver="latest") as f:
+        for i in range(12):
+            f.attrs[f"a{i}"] = i
+        f.attrs["model_config"] = config.encode()
+
+
 def read(path):
     """What Keras's loader would see: the root attributes through h5py."""
     with h5py.File(path, "r") as f:
@@ -333,5 +349,7 @@ def oracle(directory):
 if __name__ == "__main__":
     if sys.argv[1] == "build":
         build(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "seeds":
+        seeds(sys.argv[2])
     elif sys.argv[1] == "oracle":
         oracle(sys.argv[2])
