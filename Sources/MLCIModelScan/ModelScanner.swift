@@ -132,8 +132,13 @@ public struct ModelScanner: Sendable {
             return
         }
         // Everything else is read as what it must be to run code: stacked pickles to the end.
-        context.format(Self.isLegacyTorch(bytes) ? "pytorch-legacy" : "pickle")
-        scanPickles(bytes, source: source, joblib: topLevel, into: &context)
+        if Self.isLegacyTorch(bytes) {
+            context.format("pytorch-legacy")
+            scanLegacyTorch(bytes, source: source, into: &context)
+        } else {
+            context.format("pickle")
+            scanPickles(bytes, source: source, joblib: topLevel, into: &context)
+        }
         // A zip hidden behind the pickle (a prefix zipfile still opens) is read too.
         if ZipArchive.hasEndRecord(bytes), (try? ZipArchive(bytes)) != nil {
             context.add(.malformed, source, nil, nil, "\(source) also holds a zip archive after a prefix (zipfile opens it)")
@@ -141,8 +146,10 @@ public struct ModelScanner: Sendable {
         }
     }
 
-    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, joblib: Bool, offset base: Int = 0, into context: inout Context) {
-        let scan = PickleScanner.scan(bytes, joblib: joblib, deadline: context.deadline)
+    @discardableResult
+    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, joblib: Bool, offset base: Int = 0, maxPickles: Int? = nil,
+                     into context: inout Context) -> PickleScan {
+        let scan = PickleScanner.scan(bytes, joblib: joblib, deadline: context.deadline, maxPickles: maxPickles)
         if scan.joblibArrays > 0, context.result.format == "pickle" { context.result.format = "joblib" }
         context.result.scanned.append(scan.pickles == 1 ? source : "\(source) (\(scan.pickles) pickles)")
         for found in scan.imports {
@@ -168,6 +175,7 @@ public struct ModelScanner: Sendable {
                 context.add(.dynamicImport, source, problem.offset + base, nil, "\(source): \(problem.message) (at byte \(problem.offset + base))")
             }
         }
+        return scan
     }
 
     func scanNumpy(_ bytes: UnsafeRawBufferPointer, source: String, into context: inout Context) {
