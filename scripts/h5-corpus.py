@@ -335,14 +335,42 @@ def read(path):
     return kind, sorted(flagged)
 
 
-def oracle(directory):
-    results = {}
-    for name in sorted(os.listdir(directory)):
+def read_many(directory, names):
+    """The worker: one JSON line per file, flushed, so the parent can time each one."""
+    for name in names:
         try:
             kind, flagged = read(os.path.join(directory, name))
-            results[name] = {"readable": True, "error": None, "kind": kind, "flagged": flagged}
+            entry = {"name": name, "readable": True, "error": None, "kind": kind, "flagged": flagged}
         except Exception as error:  # noqa: BLE001 — any failure to read is "unreadable"
-            results[name] = {"readable": False, "error": f"{type(error).__name__}: {error}"[:300], "kind": None, "flagged": []}
+            entry = {"name": name, "readable": False, "error": f"{type(error).__name__}: {error}"[:300], "kind": None, "flagged": []}
+        sys.stdout.write(json.dumps(entry) + "\n")
+        sys.stdout.flush()
+
+
+def oracle(directory):
+    """Reads every file through a worker process; a file libhdf5 does not finish reading in
+    10 s (some corruptions make it loop) is unreadable, and the worker restarts after it."""
+    import selectors
+    import subprocess
+    pending = sorted(os.listdir(directory))
+    results = {}
+    while pending:
+        worker = subprocess.Popen([sys.executable, __file__, "read-many", directory] + pending, stdout=subprocess.PIPE)
+        selector = selectors.DefaultSelector()
+        selector.register(worker.stdout, selectors.EVENT_READ)
+        while pending:
+            if not selector.select(timeout=10):
+                worker.kill()
+                stuck = pending.pop(0)
+                results[stuck] = {"readable": False, "error": "h5py did not finish reading it in 10 s (libhdf5 loops)", "kind": None, "flagged": []}
+                break
+            line = worker.stdout.readline()
+            if not line:
+                raise SystemExit(f"the h5py worker died at {pending[0]}")
+            entry = json.loads(line)
+            results[entry.pop("name")] = entry
+            pending.pop(0)
+        worker.wait()
     json.dump(results, sys.stdout)
 
 
@@ -353,3 +381,5 @@ if __name__ == "__main__":
         seeds(sys.argv[2])
     elif sys.argv[1] == "oracle":
         oracle(sys.argv[2])
+    elif sys.argv[1] == "read-many":
+        read_many(sys.argv[2], sys.argv[3:])
