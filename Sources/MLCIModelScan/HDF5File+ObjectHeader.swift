@@ -194,19 +194,56 @@ extension HDF5File {
         var isString: Bool
     }
 
-    func datatype(_ range: Range<Int>) throws(HDF5Error) -> Datatype {
+    /// Decodes a datatype message with the checks libhdf5 applies to the classes it can hold
+    /// here (integers, floats, fixed and variable-length strings, bitfields, opaque); other
+    /// classes (compound, reference, enum, array) are not read, and are refused.
+    func datatype(_ range: Range<Int>, depth: Int = 0) throws(HDF5Error) -> Datatype {
         var c = Cursor(self, at: range.lowerBound, end: range.upperBound)
         let classAndVersion = try c.u8()
         let bits = Int(try c.uint(3))
         let size = Int(try c.uint(4))
         let typeClass = classAndVersion & 0x0F
+        let at = range.lowerBound
         guard (1...5).contains(classAndVersion >> 4) else {
-            throw HDF5Error(message: "datatype version \(classAndVersion >> 4) is not one libhdf5 writes", offset: range.lowerBound)
+            throw HDF5Error(message: "datatype version \(classAndVersion >> 4) is not one libhdf5 writes", offset: at)
         }
-        guard typeClass <= 10 else { throw HDF5Error(message: "unknown datatype class \(typeClass)", offset: range.lowerBound) }
+        guard size > 0 else { throw HDF5Error(message: "a datatype of size 0", offset: at) }
+        func atomic(_ offsetBits: Int, _ precision: Int) throws(HDF5Error) {
+            guard precision > 0, offsetBits < 8 * size, offsetBits + precision <= 8 * size else {
+                throw HDF5Error(message: "a numeric datatype whose bit offset \(offsetBits) and precision \(precision) do not fit its \(size) bytes", offset: at)
+            }
+        }
+        switch typeClass {
+        case 0, 4:  // fixed-point, bitfield
+            try atomic(Int(try c.uint(2)), Int(try c.uint(2)))
+        case 1:  // floating point
+            let offsetBits = Int(try c.uint(2)), precision = Int(try c.uint(2))
+            try atomic(offsetBits, precision)
+            let exponentAt = try c.u8(), exponentSize = try c.u8(), mantissaAt = try c.u8(), mantissaSize = try c.u8()
+            try c.skip(4)  // exponent bias
+            let sign = (bits >> 8) & 0xFF
+            guard (bits >> 4) & 0x03 != 3, exponentSize > 0, mantissaSize > 0, exponentAt + exponentSize <= precision,
+                  mantissaAt + mantissaSize <= precision, sign < precision else {
+                throw HDF5Error(message: "a floating-point datatype whose fields do not fit its precision", offset: at)
+            }
+        case 3:  // fixed-length string
+            guard bits & 0x0F <= 2, (bits >> 4) & 0x0F <= 1 else {
+                throw HDF5Error(message: "a string datatype with an unknown padding or character set", offset: at)
+            }
+        case 5:  // opaque: an ASCII tag
+            try c.skip(bits & 0xFF)
+        case 9:  // variable-length: sequence or string, then its base type
+            guard bits & 0x0F <= 1, depth < 4 else { throw HDF5Error(message: "a variable-length datatype mlci does not read", offset: at) }
+            if bits & 0x0F == 1, (bits >> 4) & 0x0F > 2 || (bits >> 8) & 0x0F > 1 {
+                throw HDF5Error(message: "a variable-length string with an unknown padding or character set", offset: at)
+            }
+            _ = try datatype(c.position..<range.upperBound, depth: depth + 1)
+        default:
+            throw HDF5Error(message: "an attribute of datatype class \(typeClass) (compound, reference, enum or array), which mlci does not read", offset: at)
+        }
         let isString = typeClass == 9 && bits & 0x0F == 1
         if isString, size != 4 + offsetSize + 4 {
-            throw HDF5Error(message: "a variable-length string element of \(size) bytes (expected \(4 + offsetSize + 4))", offset: range.lowerBound)
+            throw HDF5Error(message: "a variable-length string element of \(size) bytes (expected \(4 + offsetSize + 4))", offset: at)
         }
         return Datatype(typeClass: typeClass, size: size, isString: isString)
     }
