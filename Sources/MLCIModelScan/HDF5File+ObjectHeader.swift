@@ -212,6 +212,10 @@ extension HDF5File {
             guard precision > 0, offsetBits < 8 * size, offsetBits + precision <= 8 * size else {
                 throw HDF5Error(message: "a numeric datatype whose bit offset \(offsetBits) and precision \(precision) do not fit its \(size) bytes", offset: at)
             }
+            // libhdf5 (1.14.4+) refuses numbers with more unused bits than used ones.
+            guard size == 1 || 8 * size <= 2 * (precision + 1) else {
+                throw HDF5Error(message: "a numeric datatype of \(size) bytes with only \(precision) bits used (libhdf5 refuses it as corrupted)", offset: at)
+            }
         }
         switch typeClass {
         case 0, 4:  // fixed-point, bitfield
