@@ -349,7 +349,8 @@ def read_many(directory, names):
 
 def oracle(directory):
     """Reads every file through a worker process; a file libhdf5 does not finish reading in
-    10 s (some corruptions make it loop) is unreadable, and the worker restarts after it."""
+    20 s (some corruptions make it loop) or that crashes it is unreadable, and the worker
+    restarts after it."""
     import selectors
     import subprocess
     pending = sorted(os.listdir(directory))
@@ -359,14 +360,18 @@ def oracle(directory):
         selector = selectors.DefaultSelector()
         selector.register(worker.stdout, selectors.EVENT_READ)
         while pending:
-            if not selector.select(timeout=10):
+            if not selector.select(timeout=20):
                 worker.kill()
                 stuck = pending.pop(0)
-                results[stuck] = {"readable": False, "error": "h5py did not finish reading it in 10 s (libhdf5 loops)", "kind": None, "flagged": []}
+                results[stuck] = {"readable": False, "error": "h5py did not finish reading it in 20 s (libhdf5 loops)", "kind": None, "flagged": []}
                 break
             line = worker.stdout.readline()
             if not line:
-                raise SystemExit(f"the h5py worker died at {pending[0]}")
+                # libhdf5 crashed the worker (it aborts or faults on some corruptions).
+                worker.wait()
+                stuck = pending.pop(0)
+                results[stuck] = {"readable": False, "error": f"h5py crashed reading it (exit {worker.returncode})", "kind": None, "flagged": []}
+                break
             entry = json.loads(line)
             results[entry.pop("name")] = entry
             pending.pop(0)

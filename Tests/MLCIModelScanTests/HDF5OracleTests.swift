@@ -9,13 +9,24 @@ import Testing
 /// decides: what it reads back from the root attributes (json.loads of model_config and
 /// training_config, walked for Lambda layers and objects Keras does not define) is the expected
 /// judgement, and a file h5py cannot read is never "safe".
+struct CorpusFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
 final class H5Corpus: @unchecked Sendable {
     let directory: String
     let seed: Int
     /// file → (h5py read it, its error, model/weights/other, the flagged names)
     let oracle: [String: (readable: Bool, error: String?, kind: String?, flagged: Set<String>)]
 
-    static let shared: H5Corpus? = try? H5Corpus()
+    /// Built once per test run; its error says why when it cannot be.
+    static let built = Result { try H5Corpus() }
+    static var shared: H5Corpus? { try? built.get() }
+    static var failure: String {
+        if case .failure(let error) = built { return "no corpus: \(error)" }
+        return ""
+    }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/h5-corpus.py").path
@@ -26,7 +37,7 @@ final class H5Corpus: @unchecked Sendable {
         seed = Int.random(in: 1...1_000_000)
         func run(_ arguments: [String]) throws -> String {
             let result = try ProcessRunner.run(python, [Self.script] + arguments, in: FileManager.default.temporaryDirectory.path)
-            guard result.status == 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: result.stderr]) }
+            guard result.status == 0 else { throw CorpusFailure(message: "\(arguments.first ?? ""): exit \(result.status): \(result.stderr.suffix(2000))") }
             return result.stdout
         }
         _ = try run(["build", directory, String(seed)])
@@ -71,7 +82,7 @@ final class H5Corpus: @unchecked Sendable {
     /// h5py's reading of the attributes gives (0 and nothing for benign models and weights files;
     /// 1 and every Lambda/custom object otherwise).
     @Test func everyKerasH5FileIsJudgedExactlyAsH5pyReadsIt() throws {
-        guard let corpus = H5Corpus.shared else { Issue.record("no corpus (MLCI_MODELSCAN_PYTHON with h5py)"); return }
+        guard let corpus = H5Corpus.shared else { Issue.record("\(H5Corpus.failure) (MLCI_MODELSCAN_PYTHON with h5py)"); return }
         let sandbox = try GitSandbox(initialize: false)
         for (name, expected) in corpus.oracle.sorted(by: { $0.key < $1.key }) where name.hasPrefix("h5_") || name.hasPrefix("other_") {
             #expect(expected.readable, "seed \(corpus.seed): h5py cannot read \(name) it wrote: \(expected.error ?? "")")
@@ -90,7 +101,7 @@ final class H5Corpus: @unchecked Sendable {
     /// Truncated and bit-flipped files: a file h5py cannot read is never "safe"; one it reads is
     /// judged by what h5py reads (a Lambda or custom object h5py sees, mlci reports).
     @Test func corruptedFilesAreNeverSafeUnlessH5pyReadsThemAsBenign() throws {
-        guard let corpus = H5Corpus.shared else { Issue.record("no corpus (MLCI_MODELSCAN_PYTHON with h5py)"); return }
+        guard let corpus = H5Corpus.shared else { Issue.record("\(H5Corpus.failure) (MLCI_MODELSCAN_PYTHON with h5py)"); return }
         let sandbox = try GitSandbox(initialize: false)
         for (name, expected) in corpus.oracle.sorted(by: { $0.key < $1.key }) where name.hasPrefix("corrupt_") {
             let verdict = try check(corpus, name, in: sandbox)
@@ -111,7 +122,7 @@ final class H5Corpus: @unchecked Sendable {
     /// refused with its precise reason; a Keras 3 `.weights.h5` and a NUL-terminated fixed
     /// string pass.
     @Test func craftedFilesAreRefusedWithTheirReason() throws {
-        guard let corpus = H5Corpus.shared else { Issue.record("no corpus (MLCI_MODELSCAN_PYTHON with h5py)"); return }
+        guard let corpus = H5Corpus.shared else { Issue.record("\(H5Corpus.failure) (MLCI_MODELSCAN_PYTHON with h5py)"); return }
         let sandbox = try GitSandbox(initialize: false)
         let reasons = ["loop": "loops back", "version": "superblock version 7", "checksum": "superblock checksum does not match",
                        "userblock": "user block", "duplicate": "two attributes named 'model_config'",
