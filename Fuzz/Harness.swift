@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// The one libFuzzer entry point: `MLCI_FUZZ_TARGET` (pickle, zip, npy, header, keras) picks
+/// The one libFuzzer entry point: `MLCI_FUZZ_TARGET` (pickle, zip, npy, header, keras, hdf5) picks
 /// the reader, so one binary (built once) serves every harness.
 let fuzzTarget: (UnsafePointer<UInt8>, Int) -> CInt = {
     switch getenv("MLCI_FUZZ_TARGET").map({ String(cString: $0) }) ?? "pickle" {
@@ -10,6 +10,7 @@ let fuzzTarget: (UnsafePointer<UInt8>, Int) -> CInt = {
     case "npy": return fuzzNumpy
     case "header": return fuzzHeaders
     case "keras": return fuzzKeras
+    case "hdf5": return fuzzHDF5
     default: return fuzzPickle
     }
 }()

@@ -76,5 +76,6 @@ venv "$VENV-remote" "dvc==3.67.1 dvc-s3==3.3.0 moto[server]==5.2.5"
 venv "$VENV-data" "pyarrow==26.0.1 pandas==2.3.3 great_expectations==1.24.1 evidently==0.7.23 scipy==1.17.1 numpy==2.4.6"
 
 # The model-scanning peers (modelscan, picklescan, fickling) and the libraries that write real
-# model files (scikit-learn, joblib, numpy) for the model-scan oracle tests: their own venv.
-venv "$VENV-modelscan" "modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0"
+# model files (scikit-learn, joblib, numpy; h5py writes Keras legacy .h5 files exactly as Keras does)
+# for the model-scan oracle tests: their own venv.
+venv "$VENV-modelscan" "modelscan==0.8.8 picklescan==1.0.5 fickling==0.1.12 typing_extensions==4.15.0 scikit-learn==1.9.1 joblib==1.6.0 h5py==3.16.0"

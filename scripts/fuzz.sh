@@ -12,7 +12,7 @@ PY="${MLCI_PYTHON:-python3}"
 "$PY" - "$OUT/seeds" <<'PYEOF'
 import io, json, os, pickle, struct, sys, zipfile, collections
 root = sys.argv[1]
-for d in ("pickle", "zip", "npy", "header", "keras"):
+for d in ("pickle", "zip", "npy", "header", "keras", "hdf5"):
     os.makedirs(os.path.join(root, d), exist_ok=True)
 def put(d, name, data):
     open(os.path.join(root, d, name), "wb").write(data)
@@ -41,7 +41,28 @@ with zipfile.ZipFile(buf, "w") as z:
     z.writestr("config.json", json.dumps(cfg)); z.writestr("metadata.json", "{}")
 put("keras", "zip", buf.getvalue())
 put("keras", "json", json.dumps(cfg).encode())
+# HDF5: superblock v0 and a v1 root object header holding one fixed-length string attribute.
+text = json.dumps(cfg).encode()
+def message(kind, body):
+    body += bytes(-len(body) % 8)
+    return struct.pack("<HHB3x", kind, len(body), 0) + body
+name = b"model_config\0"
+dtype = struct.pack("<B3sI", 0x13, bytes(3), len(text))
+space = struct.pack("<BBBB4x", 1, 0, 0, 0)
+attribute = struct.pack("<BBHHH", 1, 0, len(name), len(dtype), len(space))
+attribute += name + bytes(-len(name) % 8) + dtype + space + text
+body = message(0x0C, attribute)
+header = struct.pack("<BBHII4x", 1, 0, 1, 1, len(body)) + body
+size = 96 + len(header)
+superblock = b"\x89HDF\r\n\x1a\n" + bytes([0, 0, 0, 0, 0, 8, 8, 0]) + struct.pack("<HHI", 4, 16, 0)
+superblock += struct.pack("<QQQQ", 0, 2**64 - 1, size, 2**64 - 1) + struct.pack("<QQII16x", 0, 96, 0, 0)
+put("hdf5", "minimal_v0", superblock + header)
 PYEOF
+# Files h5py writes (v0-v3 superblocks, dense attributes, vlen strings, user blocks), when the
+# model-scan venv has it.
+if [ -n "${MLCI_MODELSCAN_PYTHON:-}" ] && "$MLCI_MODELSCAN_PYTHON" -c "import h5py" 2>/dev/null; then
+  "$MLCI_MODELSCAN_PYTHON" scripts/h5-corpus.py seeds "$OUT/seeds/hdf5"
+fi
 # One module: the scanner and its support sources together (the cross-module import dropped).
 rm -rf "$OUT/src"; mkdir -p "$OUT/src"
 for f in Sources/MLCIModelScan/*.swift Sources/MLCISupport/*.swift; do
@@ -53,7 +74,7 @@ FLAGS=(-sanitize=fuzzer,address -parse-as-library -Onone -module-name MLCIFuzz
 echo "fuzz: building the harness (one binary, MLCI_FUZZ_TARGET picks the reader)"
 swiftc "${FLAGS[@]}" Fuzz/*.swift "${SOURCES[@]}" -o "$OUT/fuzz-models" 2>&1 | grep -v "Cannot export local symbol" || true
 status=0
-for target in pickle zip npy header keras; do
+for target in pickle zip npy header keras hdf5; do
   mkdir -p "$OUT/corpus-$target"
   if ! MLCI_FUZZ_TARGET=$target "$OUT/fuzz-models" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
        "$OUT/corpus-$target" "$OUT/seeds/$target" > "$OUT/fuzz-$target.log" 2>&1; then

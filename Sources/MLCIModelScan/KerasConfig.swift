@@ -33,6 +33,17 @@ enum KerasConfig {
         "IdentityInitializer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "MaxNorm", "MinMaxNorm", "NonNeg",
         "UnitNorm", "RadialConstraint", "Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam",
         "Ftrl", "Lion", "DTypePolicy", "Policy", "FloatDTypePolicy", "__tuple__", "__keras_tensor__",
+        // losses, metrics and learning-rate schedules (a `.h5` file's training_config names them)
+        "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
+        "CosineSimilarity", "Huber", "LogCosh", "BinaryCrossentropy", "BinaryFocalCrossentropy",
+        "CategoricalCrossentropy", "CategoricalFocalCrossentropy", "SparseCategoricalCrossentropy", "Hinge",
+        "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson", "MeanMetricWrapper", "Accuracy",
+        "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
+        "SparseTopKCategoricalAccuracy", "AUC", "Precision", "Recall", "Mean", "Sum", "RootMeanSquaredError",
+        "LogCoshError", "MeanIoU", "IoU", "BinaryIoU", "OneHotIoU", "OneHotMeanIoU", "F1Score", "FBetaScore",
+        "R2Score", "TruePositives", "TrueNegatives", "FalsePositives", "FalseNegatives", "PrecisionAtRecall",
+        "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "ExponentialDecay",
+        "PiecewiseConstantDecay", "PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts",
     ]
 
     /// What is wrong with the config: each Lambda or unknown object (with the Keras class it

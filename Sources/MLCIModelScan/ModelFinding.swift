@@ -54,7 +54,7 @@ public struct ScannedImport: Sendable, Equatable {
 public struct ModelScanResult: Sendable {
     public var path: String
     /// `pickle`, `joblib`, `pytorch-zip`, `pytorch-legacy`, `numpy`, `numpy-zip`, `keras`, `zip`,
-    /// `safetensors`, `onnx`, `hdf5`, `gzip`/`bzip2`/`xz`/… wrapped formats, `unknown`.
+    /// `safetensors`, `onnx`, `keras-h5` (a Keras legacy model), `keras-h5-weights`, `hdf5` (any other or unreadable HDF5 file), `gzip`/`bzip2`/`xz`/… wrapped formats, `unknown`.
     public var format: String
     public var size: Int
     /// The pickles, members and headers that were examined.

@@ -13,7 +13,7 @@ import Darwin
 /// Reads every pickle stacked in a file until its end, joblib files with their inline numpy
 /// arrays, zip archives (PyTorch, `.npz`, `.keras`, and zips behind a prefix) as Python's
 /// `zipfile` does, numpy object arrays, joblib's zlib/gzip/bz2/xz/lzma compression and
-/// `.gz`/`.bz2`/`.xz` wrappers, Keras configs (`.keras`; `.h5` is refused), and validates
+/// `.gz`/`.bz2`/`.xz` wrappers, Keras configs (`.keras`, and legacy `.h5` files through `HDF5File`), and validates
 /// safetensors and ONNX headers. Never unpickles, never imports.
 ///
 /// Stateless apart from its settings; safe from any thread.
@@ -68,8 +68,6 @@ public struct ModelScanner: Sendable {
         mutating func format(_ value: String) { if result.format.isEmpty { result.format = value } }
     }
 
-    static let hdf5Magic: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]
-
     static func starts(_ bytes: UnsafeRawBufferPointer, _ magic: [UInt8]) -> Bool {
         bytes.count >= magic.count && zip(bytes, magic).allSatisfy { $0 == $1 }
     }
@@ -95,11 +93,9 @@ public struct ModelScanner: Sendable {
             scanNumpy(bytes, source: source, into: &context)
             return
         }
-        if Self.starts(bytes, Self.hdf5Magic) {
+        if let superblock = HDF5File.superblockOffset(in: bytes) {
             context.format("hdf5")
-            context.result.scanned.append(source)
-            context.add(.malformed, source, 0, nil,
-                        "\(source) is an HDF5 file (a Keras .h5 model): mlci does not read HDF5, so it cannot rule out a Lambda layer or custom object in its model_config; save the model as .keras or waive the file in mlci.yaml")
+            scanHDF5(bytes, superblock: superblock, source: source, into: &context)
             return
         }
         if let codec = Decompress.sniff(bytes), depth < 3 {
@@ -136,8 +132,13 @@ public struct ModelScanner: Sendable {
             return
         }
         // Everything else is read as what it must be to run code: stacked pickles to the end.
-        context.format(Self.isLegacyTorch(bytes) ? "pytorch-legacy" : "pickle")
-        scanPickles(bytes, source: source, joblib: topLevel, into: &context)
+        if Self.isLegacyTorch(bytes) {
+            context.format("pytorch-legacy")
+            scanLegacyTorch(bytes, source: source, into: &context)
+        } else {
+            context.format("pickle")
+            scanPickles(bytes, source: source, joblib: topLevel, into: &context)
+        }
         // A zip hidden behind the pickle (a prefix zipfile still opens) is read too.
         if ZipArchive.hasEndRecord(bytes), (try? ZipArchive(bytes)) != nil {
             context.add(.malformed, source, nil, nil, "\(source) also holds a zip archive after a prefix (zipfile opens it)")
@@ -145,8 +146,10 @@ public struct ModelScanner: Sendable {
         }
     }
 
-    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, joblib: Bool, offset base: Int = 0, into context: inout Context) {
-        let scan = PickleScanner.scan(bytes, joblib: joblib, deadline: context.deadline)
+    @discardableResult
+    func scanPickles(_ bytes: UnsafeRawBufferPointer, source: String, joblib: Bool, offset base: Int = 0, maxPickles: Int? = nil,
+                     into context: inout Context) -> PickleScan {
+        let scan = PickleScanner.scan(bytes, joblib: joblib, deadline: context.deadline, maxPickles: maxPickles)
         if scan.joblibArrays > 0, context.result.format == "pickle" { context.result.format = "joblib" }
         context.result.scanned.append(scan.pickles == 1 ? source : "\(source) (\(scan.pickles) pickles)")
         for found in scan.imports {
@@ -172,6 +175,7 @@ public struct ModelScanner: Sendable {
                 context.add(.dynamicImport, source, problem.offset + base, nil, "\(source): \(problem.message) (at byte \(problem.offset + base))")
             }
         }
+        return scan
     }
 
     func scanNumpy(_ bytes: UnsafeRawBufferPointer, source: String, into context: inout Context) {

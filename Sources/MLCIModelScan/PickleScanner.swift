@@ -40,6 +40,21 @@ public struct PickleScan: Sendable {
     /// The joblib arrays whose raw bytes were skipped (count of arrays, total bytes).
     public var joblibArrays = 0
     public var joblibArrayBytes = 0
+    /// The offset after the last pickle read (the end of the input when every pickle was read).
+    public var end = 0
+    /// Every `('storage', type, key, location, numel, …)` persistent ID a BINPERSID loaded (the
+    /// legacy PyTorch format); a malformed one has nil fields.
+    public var storages: [PersistentStorage] = []
+    /// When the last top-level pickle's value is a list: its length and its leading strings.
+    public var lastList: (count: Int, strings: [String])?
+}
+
+/// A storage a legacy PyTorch pickle refers to by persistent ID.
+public struct PersistentStorage: Sendable, Equatable {
+    public var key: String?
+    /// The storage class, `module.name` (`torch.FloatStorage`).
+    public var type: String?
+    public var numel: Int?
 }
 
 /// Walks pickles statically — never unpickling, never importing — exactly as CPython's C
@@ -56,18 +71,20 @@ public struct PickleScan: Sendable {
 /// Linear time in the input. Stateless; safe from any thread.
 public enum PickleScanner {
     /// Scans from `start` to the end of `bytes`.
+    /// Reads at most `maxPickles` pickles when given (the legacy PyTorch format has five, then raw data).
     public static func scan(_ bytes: UnsafeRawBufferPointer, startingAt start: Int = 0, joblib: Bool = false,
-                            deadline: UInt64? = nil) -> PickleScan {
+                            deadline: UInt64? = nil, maxPickles: Int? = nil) -> PickleScan {
         let machine = PickleMachine(bytes: bytes, joblib: joblib, deadline: deadline)
         var offset = start
         if offset >= bytes.count {
             machine.result.problems.append(PickleProblem(offset: offset, message: "empty: no pickle to read (CPython: Ran out of input)", isFatal: true))
             return machine.result
         }
-        while offset < bytes.count {
+        while offset < bytes.count, machine.result.pickles < (maxPickles ?? Int.max) {
             guard let end = machine.run(at: offset, nested: false) else { break }
             machine.result.pickles += 1
             offset = end
+            machine.result.end = end
         }
         return machine.result
     }
@@ -335,7 +352,14 @@ final class PickleMachine {
             i += 1
             switch op {
             case 0x2E:  // . STOP
-                _ = try pop()
+                let value = try pop()
+                if !nested {
+                    if case .node(let node) = value, node.kind == .list {
+                        result.lastList = (node.count, node.items.compactMap { if case .str(let text) = $0 { text } else { nil } })
+                    } else {
+                        result.lastList = nil
+                    }
+                }
                 return i
             case 0x28:  // ( MARK
                 marks.append(stack.count)
@@ -543,7 +567,15 @@ final class PickleMachine {
                 guard PickleArguments.ascii(l[..<(l.count - 1)]) != nil else { throw fail("persistent IDs in protocol 0 must be ASCII strings") }
                 stack.append(.node(PickleNode(.persistent)))
             case 0x51:                                              // Q BINPERSID
-                _ = try pop()
+                if case .node(let pid) = try pop(), pid.kind == .tuple, case .str("storage")? = pid.items.first {
+                    var storage = PersistentStorage()
+                    if pid.items.count >= 5 {
+                        if case .global(let index) = pid.items[1], index < result.imports.count { storage.type = result.imports[index].qualifiedName }
+                        if case .str(let key) = pid.items[2] { storage.key = key }
+                        if case .int(let numel) = pid.items[4] { storage.numel = numel }
+                    }
+                    result.storages.append(storage)
+                }
                 stack.append(.node(PickleNode(.persistent)))
             case 0x52:                                              // R REDUCE
                 let args = try pop()
