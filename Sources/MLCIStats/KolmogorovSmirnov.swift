@@ -15,19 +15,25 @@ public enum KolmogorovSmirnov {
     public static func statistic(sortedX x: [Double], sortedY y: [Double]) -> (d: Double, sign: Int, location: Double) {
         let n1 = Double(x.count)
         let n2 = Double(y.count)
-        var i = 0
-        var j = 0
         var maxDiff = -Double.infinity
         var minDiff = Double.infinity
         var maxAt = 0.0
         var minAt = 0.0
-        while i < x.count || j < y.count {
-            let value = j >= y.count || (i < x.count && x[i] <= y[j]) ? x[i] : y[j]
-            while i < x.count && x[i] <= value { i += 1 }
-            while j < y.count && y[j] <= value { j += 1 }
-            let diff = Double(i) / n1 - Double(j) / n2
-            if diff > maxDiff { maxDiff = diff; maxAt = value }
-            if diff < minDiff { minDiff = diff; minAt = value }
+        x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                let nx = xs.count
+                let ny = ys.count
+                var i = 0
+                var j = 0
+                while i < nx || j < ny {
+                    let value = j >= ny || (i < nx && xs[i] <= ys[j]) ? xs[i] : ys[j]
+                    while i < nx && xs[i] <= value { i += 1 }
+                    while j < ny && ys[j] <= value { j += 1 }
+                    let diff = Double(i) / n1 - Double(j) / n2
+                    if diff > maxDiff { maxDiff = diff; maxAt = value }
+                    if diff < minDiff { minDiff = diff; minAt = value }
+                }
+            }
         }
         let plus = max(maxDiff, 0)
         let minus = max(-minDiff, 0)
