@@ -66,10 +66,7 @@ public enum NumericColumns {
         for name in want where !names.contains(name) {
             throw InputError("\(display) has no column '\(name)'", at: SourceLocation(file: display, line: 1))
         }
-        // Every stored value ends a field of at least one byte plus its separator, so no
-        // column holds more than size / fields + 1 values; the space is reserved, not touched.
-        let capacity = Int(info.st_size) / max(names.count, 1) + 1
-        var parser = try LineParser(selected: names.map { want.firstIndex(of: $0) ?? -1 }, outputs: want.count, capacity: capacity, display: display)
+        var parser = LineParser(selected: names.map { want.firstIndex(of: $0) ?? -1 }, outputs: want.count, fileSize: Int(info.st_size), display: display)
         defer { parser.release() }
         while true {
             let more = try reader.fill()
@@ -146,28 +143,35 @@ public enum NumericColumns {
         }
     }
 
-    /// The data rows' fields, numbers appended to per-column storage reserved up front.
+    /// The data rows' fields: each block of lines is parsed into small per-column buffers that
+    /// stay in cache, then appended to the columns, which are reserved once for the whole file
+    /// (estimated from the first block), so they are written once and never regrown.
     struct LineParser {
         let display: String
         let fields: Int
         let selected: UnsafeMutablePointer<Int>
         let outputs: Int
-        let capacity: Int
-        let columns: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+        let fileSize: Int
+        /// Values each block buffer holds.
+        var capacity = 0
+        var columns: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
         let counts: UnsafeMutablePointer<Int>
         let integral: UnsafeMutablePointer<Bool>
         /// 10^0 … 10^22 for the decimal fast path (a plain pointer: no lazy-global check per field).
         let powers: UnsafeMutablePointer<Double>
+        var values: [[Double]]
+        var reserved = false
+        var bytesSeen = 0
         var rows = 0
         var line = 1
 
-        init(selected: [Int], outputs: Int, capacity: Int, display: String) throws(InputError) {
+        init(selected: [Int], outputs: Int, fileSize: Int, display: String) {
             self.display = display
             fields = selected.count
             self.selected = .allocate(capacity: max(fields, 1))
             self.selected.initialize(from: selected, count: fields)
             self.outputs = outputs
-            self.capacity = capacity
+            self.fileSize = fileSize
             columns = .allocate(capacity: max(outputs, 1))
             counts = .allocate(capacity: max(outputs, 1))
             counts.initialize(repeating: 0, count: max(outputs, 1))
@@ -175,19 +179,11 @@ public enum NumericColumns {
             integral.initialize(repeating: true, count: max(outputs, 1))
             powers = .allocate(capacity: DecimalParser.powersOfTen.count)
             powers.initialize(from: DecimalParser.powersOfTen, count: DecimalParser.powersOfTen.count)
-            for slot in 0..<outputs {
-                let raw = mmap(nil, capacity * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                guard let raw, raw != MAP_FAILED else {
-                    for done in 0..<slot { munmap(columns[done], capacity * 8) }
-                    throw InputError("\(display): not enough memory to read \(outputs) columns of up to \(capacity) numbers")
-                }
-                columns[slot] = raw.bindMemory(to: Double.self, capacity: capacity)
-            }
+            values = Array(repeating: [], count: outputs)
         }
 
-        /// Frees what is left (columns already turned into arrays are unmapped then).
         func release() {
-            for slot in 0..<outputs where counts[slot] >= 0 { munmap(columns[slot], capacity * 8) }
+            if capacity > 0 { for slot in 0..<outputs { columns[slot].deallocate() } }
             selected.deallocate()
             columns.deallocate()
             counts.deallocate()
@@ -195,18 +191,33 @@ public enum NumericColumns {
             powers.deallocate()
         }
 
-        /// Each column as an array, its reserved space given back as soon as it is copied.
-        func arrays() -> [[Double]] {
-            var out: [[Double]] = []
-            for slot in 0..<outputs {
-                let count = counts[slot]
-                out.append(Array(unsafeUninitializedCapacity: count) { buffer, initialized in
-                    if count > 0 { buffer.baseAddress!.initialize(from: columns[slot], count: count) }
-                    initialized = count
-                })
-                munmap(columns[slot], capacity * 8)
-                counts[slot] = -1
+        /// Block buffers for up to `needed` values a column.
+        mutating func ensureCapacity(_ needed: Int) {
+            if needed <= capacity { return }
+            if capacity > 0 { for slot in 0..<outputs { columns[slot].deallocate() } }
+            capacity = needed
+            for slot in 0..<outputs { columns[slot] = .allocate(capacity: capacity) }
+        }
+
+        /// Moves the block's numbers to the end of their columns.
+        mutating func flush(bytes: Int) {
+            bytesSeen += bytes
+            if !reserved, rows > 0 {
+                // Rows in the file ≈ its size over the bytes a row takes so far, with 5% to spare.
+                let estimate = Int(Double(fileSize) / (Double(bytesSeen) / Double(rows)) * 1.05) + 1024
+                for slot in 0..<outputs { values[slot].reserveCapacity(estimate) }
+                reserved = true
             }
+            for slot in 0..<outputs {
+                values[slot].append(contentsOf: UnsafeBufferPointer(start: columns[slot], count: counts[slot]))
+                counts[slot] = 0
+            }
+        }
+
+        /// The columns, leaving the parser empty.
+        mutating func arrays() -> [[Double]] {
+            let out = values
+            values = []
             return out
         }
 
@@ -215,6 +226,23 @@ public enum NumericColumns {
         /// Complete lines (the last may lack its newline at the end of the file); false when
         /// the file needs the general reader (a quote, or text in a wanted column).
         mutating func parse(_ base: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Bool {
+            // Blocks of about 256 KiB, each ending after a newline, keep the block buffers small.
+            var start = 0
+            while start < count {
+                var end = min(start + (256 << 10), count)
+                if end < count {
+                    end = memchr(base + end, 0x0A, count - end).map { UnsafeMutableRawPointer(base).distance(to: $0) + 1 } ?? count
+                }
+                guard try parseBlock(base + start, count: end - start) else { return false }
+                start = end
+            }
+            return true
+        }
+
+        /// One block of complete lines.
+        mutating func parseBlock(_ base: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Bool {
+            // A row holding a value takes at least one byte a field.
+            ensureCapacity(count / max(fields, 1) + 2)
             var position = 0
             while position < count {
                 line += 1
@@ -270,6 +298,7 @@ public enum NumericColumns {
                 rows += 1
                 position = lineEnd + 1
             }
+            flush(bytes: count)
             return true
         }
     }
