@@ -166,8 +166,9 @@ public enum DriftCheck {
             guard case .numbers = store[index]!.0, case .numbers = store[index]!.1 else { return }
             var current = store[index]!
             store[index] = nil
-            if case .numbers(let a) = current.0 { current.0 = .numbers([]); current.0 = .numbers(RadixSort.sorted(a)) }
-            if case .numbers(let b) = current.1 { current.1 = .numbers([]); current.1 = .numbers(RadixSort.sorted(b)) }
+            // Taken out of the enum first, so the array is uniquely owned and sorts in place.
+            if case .numbers(var a) = current.0 { current.0 = .numbers([]); RadixSort.sort(&a); current.0 = .numbers(a) }
+            if case .numbers(var b) = current.1 { current.1 = .numbers([]); RadixSort.sort(&b); current.1 = .numbers(b) }
             store[index] = current
         }
         let names = pairs.map(\.0)
@@ -272,7 +273,7 @@ public enum DriftCheck {
             drift.drifted = drift.statistic >= drift.threshold
         default:  // psi
             drift.statistic = isNumeric
-                ? Distances.psi(sortedReference: refNumbers, current: curNumbers, bins: Int(spec["bins"]?.doubleValue ?? 10)).psi
+                ? Distances.psi(sortedReference: refNumbers, current: curNumbers, bins: Int(spec["bins"]?.doubleValue ?? 10), currentIsSorted: true).psi
                 : Distances.psiCategorical(reference: refData.strings, current: curData.strings)
             drift.threshold = spec["psi_max"]?.doubleValue ?? 0.1
             drift.drifted = drift.statistic >= drift.threshold

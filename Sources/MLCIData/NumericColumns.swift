@@ -38,159 +38,274 @@ public enum NumericColumns {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display)) }
         defer { close(fd) }
-        let chunk = 8 << 20
-        var buffer = [UInt8](repeating: 0, count: chunk)
-        var carry: [UInt8] = []
-        var names: [String]? = nil
-        var selected: [Int] = []        // column index → output slot, -1 when not wanted
-        var values: [[Double]] = []
-        var integral: [Bool] = []
-        var rows = 0
-        var line = 0
-        var atStart = true
-
-        func parseLine(_ bytes: UnsafeBufferPointer<UInt8>) throws(InputError) -> Bool {
-            line += 1
-            var start = 0
-            var end = bytes.count
-            if end > 0 && bytes[end - 1] == 0x0D { end -= 1 }
-            if atStart && end >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
-            atStart = false
-            if names == nil {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-                if text.contains("\"") { return false }
-                let header = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-                names = header
-                let want = wanted ?? header
-                for name in want where !header.contains(name) {
-                    throw InputError("\(display) has no column '\(name)'", at: SourceLocation(file: display, line: 1))
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display)) }
+        var reader = ChunkReader(fd: fd, display: display)
+        defer { reader.release() }
+        // The header: the first line.
+        var headerLine: [UInt8]? = nil
+        while headerLine == nil {
+            if let newline = reader.firstNewline() {
+                headerLine = Array(UnsafeBufferPointer(start: reader.base, count: newline))
+                reader.consume(newline + 1)
+            } else if try !reader.fill() {
+                guard reader.filled > 0 else { break }
+                headerLine = Array(UnsafeBufferPointer(start: reader.base, count: reader.filled))
+                reader.consume(reader.filled)
+            }
+        }
+        guard var header = headerLine else {
+            throw InputError("\(display) is empty; expected a header row and data", at: SourceLocation(file: display, line: 1))
+        }
+        if header.last == 0x0D { header.removeLast() }
+        if header.starts(with: [0xEF, 0xBB, 0xBF]) { header.removeFirst(3) }
+        let text = String(decoding: header, as: UTF8.self)
+        if text.contains("\"") { return nil }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let want = wanted ?? names
+        for name in want where !names.contains(name) {
+            throw InputError("\(display) has no column '\(name)'", at: SourceLocation(file: display, line: 1))
+        }
+        var parser = LineParser(selected: names.map { want.firstIndex(of: $0) ?? -1 }, outputs: want.count, fileSize: Int(info.st_size), display: display)
+        defer { parser.release() }
+        while true {
+            let more = try reader.fill()
+            if let last = reader.lastNewline() {
+                guard try parser.parse(reader.base, count: last + 1) else { return nil }
+                reader.consume(last + 1)
+            } else if !more {
+                if reader.filled > 0 {
+                    guard try parser.parse(reader.base, count: reader.filled) else { return nil }
+                    reader.consume(reader.filled)
                 }
-                selected = header.map { name in want.firstIndex(of: name) ?? -1 }
-                values = Array(repeating: [], count: want.count)
-                integral = Array(repeating: true, count: want.count)
+                break
+            }
+            if !more && reader.filled == 0 { break }
+        }
+        return Result(names: want, values: parser.arrays(), rows: parser.rows, integral: parser.integralFlags())
+    }
+
+    /// Reads a file in large blocks into one buffer that keeps the unparsed tail of the last
+    /// block at its front; grows only for a line longer than the buffer.
+    struct ChunkReader {
+        let fd: Int32
+        let display: String
+        var capacity = 4 << 20
+        var base: UnsafeMutablePointer<UInt8>
+        var filled = 0
+        var atEnd = false
+
+        init(fd: Int32, display: String) {
+            self.fd = fd
+            self.display = display
+            base = .allocate(capacity: capacity)
+        }
+
+        func release() { base.deallocate() }
+
+        /// Reads more after what is buffered; false at the end of the file.
+        mutating func fill() throws(InputError) -> Bool {
+            if atEnd { return false }
+            if filled == capacity {
+                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                bigger.update(from: base, count: filled)
+                base.deallocate()
+                base = bigger
+                capacity *= 2
+            }
+            while true {
+                let n = Glibc.read(fd, base + filled, capacity - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display))
+                }
+                if n == 0 { atEnd = true; return false }
+                filled += n
                 return true
             }
-            if start == end { return true }  // blank line
-            var column = 0
-            var fieldStart = start
-            var index = start
-            while index <= end {
-                if index == end || bytes[index] == 0x2C {
-                    guard column < selected.count else {
-                        throw InputError("row \(rows + 1) has more fields than the header's \(selected.count)", at: SourceLocation(file: display, line: line))
-                    }
-                    let slot = selected[column]
-                    if slot >= 0 {
-                        let field = UnsafeBufferPointer(rebasing: bytes[fieldStart..<index])
-                        if let number = parseNumber(field) {
-                            values[slot].append(number)
-                            if integral[slot] && field.contains(where: { $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }) { integral[slot] = false }
-                        } else if !isMissing(field) {
-                            return false  // not numeric: the general reader decides
-                        }
-                    }
-                    column += 1
-                    fieldStart = index + 1
-                } else if bytes[index] == 0x22 {
-                    return false
+        }
+
+        func firstNewline() -> Int? {
+            guard filled > 0, let found = memchr(base, 0x0A, filled) else { return nil }
+            return UnsafeMutableRawPointer(base).distance(to: found)
+        }
+
+        func lastNewline() -> Int? {
+            var index = filled - 1
+            while index >= 0 && base[index] != 0x0A { index -= 1 }
+            return index >= 0 ? index : nil
+        }
+
+        /// Drops the first `count` bytes, keeping the rest at the front.
+        mutating func consume(_ count: Int) {
+            if count < filled { memmove(base, base + count, filled - count) }
+            filled -= count
+        }
+    }
+
+    /// The data rows' fields: each block of lines is parsed into small per-column buffers that
+    /// stay in cache, then appended to the columns, which are reserved once for the whole file
+    /// (estimated from the first block), so they are written once and never regrown.
+    struct LineParser {
+        let display: String
+        let fields: Int
+        let selected: UnsafeMutablePointer<Int>
+        let outputs: Int
+        let fileSize: Int
+        /// Values each block buffer holds.
+        var capacity = 0
+        var columns: UnsafeMutablePointer<UnsafeMutablePointer<Double>>
+        let counts: UnsafeMutablePointer<Int>
+        let integral: UnsafeMutablePointer<Bool>
+        /// 10^0 … 10^22 for the decimal fast path (a plain pointer: no lazy-global check per field).
+        let powers: UnsafeMutablePointer<Double>
+        var values: [[Double]]
+        var reserved = false
+        var bytesSeen = 0
+        var rows = 0
+        var line = 1
+
+        init(selected: [Int], outputs: Int, fileSize: Int, display: String) {
+            self.display = display
+            fields = selected.count
+            self.selected = .allocate(capacity: max(fields, 1))
+            self.selected.initialize(from: selected, count: fields)
+            self.outputs = outputs
+            self.fileSize = fileSize
+            columns = .allocate(capacity: max(outputs, 1))
+            counts = .allocate(capacity: max(outputs, 1))
+            counts.initialize(repeating: 0, count: max(outputs, 1))
+            integral = .allocate(capacity: max(outputs, 1))
+            integral.initialize(repeating: true, count: max(outputs, 1))
+            powers = .allocate(capacity: DecimalParser.powersOfTen.count)
+            powers.initialize(from: DecimalParser.powersOfTen, count: DecimalParser.powersOfTen.count)
+            values = Array(repeating: [], count: outputs)
+        }
+
+        func release() {
+            if capacity > 0 { for slot in 0..<outputs { columns[slot].deallocate() } }
+            selected.deallocate()
+            columns.deallocate()
+            counts.deallocate()
+            integral.deallocate()
+            powers.deallocate()
+        }
+
+        /// Block buffers for up to `needed` values a column.
+        mutating func ensureCapacity(_ needed: Int) {
+            if needed <= capacity { return }
+            if capacity > 0 { for slot in 0..<outputs { columns[slot].deallocate() } }
+            capacity = needed
+            for slot in 0..<outputs { columns[slot] = .allocate(capacity: capacity) }
+        }
+
+        /// Moves the block's numbers to the end of their columns.
+        mutating func flush(bytes: Int) {
+            bytesSeen += bytes
+            if !reserved, rows > 0 {
+                // Rows in the file ≈ its size over the bytes a row takes so far, with 5% to spare.
+                let estimate = Int(Double(fileSize) / (Double(bytesSeen) / Double(rows)) * 1.05) + 1024
+                for slot in 0..<outputs { values[slot].reserveCapacity(estimate) }
+                reserved = true
+            }
+            for slot in 0..<outputs {
+                values[slot].append(contentsOf: UnsafeBufferPointer(start: columns[slot], count: counts[slot]))
+                counts[slot] = 0
+            }
+        }
+
+        /// The columns, leaving the parser empty.
+        mutating func arrays() -> [[Double]] {
+            let out = values
+            values = []
+            return out
+        }
+
+        func integralFlags() -> [Bool] { (0..<outputs).map { integral[$0] } }
+
+        /// Complete lines (the last may lack its newline at the end of the file); false when
+        /// the file needs the general reader (a quote, or text in a wanted column).
+        mutating func parse(_ base: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Bool {
+            // Blocks of about 256 KiB, each ending after a newline, keep the block buffers small.
+            var start = 0
+            while start < count {
+                var end = min(start + (256 << 10), count)
+                if end < count {
+                    end = memchr(base + end, 0x0A, count - end).map { UnsafeMutableRawPointer(base).distance(to: $0) + 1 } ?? count
                 }
-                index += 1
+                guard try parseBlock(base + start, count: end - start) else { return false }
+                start = end
             }
-            guard column == selected.count else {
-                throw InputError("row \(rows + 1) has \(column) field\(column == 1 ? "" : "s"), the header has \(selected.count)",
-                                 at: SourceLocation(file: display, line: line), hint: "quote fields that contain the separator")
-            }
-            rows += 1
             return true
         }
 
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, chunk) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display))
-            }
-            if n == 0 { break }
-            var ok = true
-            try buffer.withUnsafeBufferPointer { (all: UnsafeBufferPointer<UInt8>) throws(InputError) in
-                let data = UnsafeBufferPointer(rebasing: all[0..<n])
-                var lineStart = 0
-                if !carry.isEmpty {
-                    guard let newline = data.firstIndex(of: 0x0A) else { carry += data; lineStart = n; return }
-                    carry += UnsafeBufferPointer(rebasing: data[0..<newline])
-                    let joined = carry
-                    carry.removeAll(keepingCapacity: true)
-                    ok = try joined.withUnsafeBufferPointer { (joinedBytes) throws(InputError) -> Bool in try parseLine(joinedBytes) }
-                    if !ok { return }
-                    lineStart = newline + 1
-                }
-                var index = lineStart
-                while index < n {
-                    if data[index] == 0x0A {
-                        ok = try parseLine(UnsafeBufferPointer(rebasing: data[lineStart..<index]))
-                        if !ok { return }
-                        lineStart = index + 1
+        /// One block of complete lines.
+        mutating func parseBlock(_ base: UnsafeMutablePointer<UInt8>, count: Int) throws(InputError) -> Bool {
+            // A row holding a value takes at least one byte a field.
+            ensureCapacity(count / max(fields, 1) + 2)
+            var position = 0
+            while position < count {
+                line += 1
+                let lineEnd = memchr(base + position, 0x0A, count - position).map { UnsafeMutableRawPointer(base).distance(to: $0) } ?? count
+                var end = lineEnd
+                if end > position && base[end - 1] == 0x0D { end -= 1 }
+                if end == position { position = lineEnd + 1; continue }  // a blank line
+                var column = 0
+                var fieldStart = position
+                while true {
+                    guard column < fields else {
+                        throw InputError("row \(rows + 1) has more fields than the header's \(fields)", at: SourceLocation(file: display, line: line))
                     }
-                    index += 1
+                    let slot = selected[column]
+                    var isIntegral = true
+                    if slot >= 0, let (number, length) = DecimalParser.scan(base + fieldStart, limit: end - fieldStart, separator: 0x2C, powers: powers, integral: &isIntegral) {
+                        // The common case: a plain decimal, read in the same sweep that finds the field's end.
+                        let stored = counts[slot]
+                        guard stored < capacity else { return false }
+                        columns[slot][stored] = number
+                        counts[slot] = stored + 1
+                        if !isIntegral { integral[slot] = false }
+                        column += 1
+                        if fieldStart + length >= end { break }
+                        fieldStart += length + 1
+                        continue
+                    }
+                    var fieldEnd = fieldStart
+                    while fieldEnd < end && base[fieldEnd] != 0x2C { fieldEnd += 1 }
+                    let length = fieldEnd - fieldStart
+                    if slot >= 0 {
+                        if let number = DecimalParser.parse(base + fieldStart, count: length, integral: &isIntegral) {
+                            let stored = counts[slot]
+                            guard stored < capacity else { return false }
+                            columns[slot][stored] = number
+                            counts[slot] = stored + 1
+                            if !isIntegral { integral[slot] = false }
+                        } else {
+                            if memchr(base + fieldStart, 0x22, length) != nil { return false }
+                            if !isMissing(UnsafeBufferPointer(start: base + fieldStart, count: length)) { return false }
+                        }
+                    } else if length > 0, memchr(base + fieldStart, 0x22, length) != nil {
+                        return false
+                    }
+                    column += 1
+                    if fieldEnd >= end { break }
+                    fieldStart = fieldEnd + 1
                 }
-                if lineStart < n { carry += UnsafeBufferPointer(rebasing: data[lineStart..<n]) }
+                guard column == fields else {
+                    throw InputError("row \(rows + 1) has \(column) field\(column == 1 ? "" : "s"), the header has \(fields)",
+                                     at: SourceLocation(file: display, line: line), hint: "quote fields that contain the separator")
+                }
+                rows += 1
+                position = lineEnd + 1
             }
-            if !ok { return nil }
+            flush(bytes: count)
+            return true
         }
-        if !carry.isEmpty {
-            let rest = carry
-            let ok = try rest.withUnsafeBufferPointer { (bytes) throws(InputError) -> Bool in try parseLine(bytes) }
-            if !ok { return nil }
-        }
-        guard let names else { throw InputError("\(display) is empty; expected a header row and data", at: SourceLocation(file: display, line: 1)) }
-        return Result(names: wanted ?? names, values: values, rows: rows, integral: integral)
     }
 
     static func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         if field.isEmpty { return true }
         if field.count > 8 { return false }
         return Table.missingSpellings.contains(String(decoding: field, as: UTF8.self))
-    }
-
-    static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
-
-    /// A decimal number, or `nil` when the field is not one.
-    static func parseNumber(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        var index = 0
-        let count = field.count
-        if count == 0 { return nil }
-        var negative = false
-        if field[0] == 0x2D || field[0] == 0x2B { negative = field[0] == 0x2D; index = 1 }
-        var mantissa: UInt64 = 0
-        var digits = 0
-        var exponent = 0
-        var sawDigit = false
-        while index < count, (0x30...0x39).contains(field[index]) {
-            if digits < 19 { mantissa = mantissa * 10 + UInt64(field[index] - 0x30); if mantissa > 0 { digits += 1 } } else { exponent += 1 }
-            index += 1
-            sawDigit = true
-        }
-        if index < count, field[index] == 0x2E {
-            index += 1
-            while index < count, (0x30...0x39).contains(field[index]) {
-                if digits < 19 { mantissa = mantissa * 10 + UInt64(field[index] - 0x30); if mantissa > 0 { digits += 1 }; exponent -= 1 }
-                index += 1
-                sawDigit = true
-            }
-        }
-        guard sawDigit else { return slowParse(field) }
-        if index < count { return slowParse(field) }  // exponents, hex, inf/nan: let strtod decide
-        if mantissa < (1 << 53) && exponent >= -22 && exponent <= 22 && digits < 19 {
-            var value = Double(mantissa)
-            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
-            return negative ? -value : value
-        }
-        return slowParse(field)
-    }
-
-    static func slowParse(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
-        let text = String(decoding: field, as: UTF8.self)
-        guard let value = Double(text), value.isFinite || text.lowercased().contains("inf") else { return nil }
-        return value.isFinite ? value : nil
     }
 }

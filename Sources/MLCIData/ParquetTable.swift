@@ -38,6 +38,21 @@ public enum ParquetTable {
         for index in values.indices { values[index].reserveCapacity(file.rowCount) }
         for group in 0..<file.rowGroupCount {
             for (slot, column) in selected.enumerated() {
+                if ParquetFile.readsAsDoubles(column) {
+                    // Straight into the column's numbers, then NaN (missing to pandas) squeezed out.
+                    let before = values[slot].count
+                    try file.appendDoubles(column, rowGroup: group, to: &values[slot])
+                    let kept = values[slot].withUnsafeMutableBufferPointer { numbers in
+                        var kept = before
+                        for index in before..<numbers.count where !numbers[index].isNaN {
+                            numbers[kept] = numbers[index]
+                            kept += 1
+                        }
+                        return kept
+                    }
+                    values[slot].removeLast(values[slot].count - kept)
+                    continue
+                }
                 let chunk = try file.read(column, rowGroup: group)
                 appendNumbers(chunk, column: column, to: &values[slot])
             }

@@ -77,6 +77,43 @@ enum Encodings {
         return position
     }
 
+    /// Counts the values equal to `level` among `count` RLE/bit-packed hybrid values, and
+    /// whether any exceeds it; a run is counted at once, without visiting its values.
+    static func countLevels(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, equalTo level: UInt64) throws(DecodeError) -> (Int, Bool) {
+        guard (0...32).contains(width) else { throw DecodeError("bit width \(width) is out of range") }
+        var position = 0
+        var produced = 0
+        var matching = 0
+        var above = false
+        let valueBytes = (width + 7) / 8
+        while produced < count {
+            let header = try varint(bytes, &position)
+            if header & 1 == 0 {
+                let run = Int(clamping: header >> 1)
+                guard position + valueBytes <= bytes.count else { throw DecodeError("an RLE run runs past the end of the page") }
+                var value: UInt64 = 0
+                for i in 0..<valueBytes { value |= UInt64(bytes[position + i]) << UInt64(8 * i) }
+                position += valueBytes
+                if run == 0 { throw DecodeError("an RLE run of length 0") }
+                let take = min(run, count - produced)
+                if value == level { matching += take } else if value > level { above = true }
+                produced += take
+            } else {
+                let groups = Int(clamping: header >> 1)
+                guard groups > 0 else { throw DecodeError("a bit-packed run of 0 groups") }
+                let length = groups * width
+                guard length <= bytes.count - position else { throw DecodeError("a bit-packed run runs past the end of the page") }
+                let take = min(groups * 8, count - produced)
+                unpack(bytes, from: position, count: take, width: width) { value in
+                    if value == level { matching += 1 } else if value > level { above = true }
+                }
+                produced += take
+                position += length
+            }
+        }
+        return (matching, above)
+    }
+
     /// DELTA_BINARY_PACKED: the values (as wrapping 64-bit integers) and the bytes used.
     static func deltaBinaryPacked(_ bytes: UnsafeRawBufferPointer, into output: inout [Int64], maximum: Int? = nil) throws(DecodeError) -> Int {
         var position = 0

@@ -6,6 +6,34 @@ import MLCISupport
 extension ParquetFile {
     /// The values of `column` in row group `group` (0-based).
     public func read(_ column: ParquetColumn, rowGroup group: Int) throws(InputError) -> ParquetValues {
+        var decoder = ChunkDecoder(column: column, rows: Int(metadata.rowGroups[group].numRows))
+        try decode(column, rowGroup: group, with: &decoder)
+        return decoder.finish()
+    }
+
+    /// Whether ``appendDoubles(_:rowGroup:to:)`` reads `column`: FLOAT or DOUBLE without a
+    /// logical type.
+    public static func readsAsDoubles(_ column: ParquetColumn) -> Bool {
+        (column.physical == .double || column.physical == .float) && column.logical == .none
+    }
+
+    /// The non-null values of a FLOAT or DOUBLE `column` in row group `group`, NaN included,
+    /// appended to `out` straight from the pages: no presence mask, no intermediate array.
+    public func appendDoubles(_ column: ParquetColumn, rowGroup group: Int, to out: inout [Double]) throws(InputError) {
+        precondition(Self.readsAsDoubles(column))
+        var decoder = ChunkDecoder(column: column, rows: Int(metadata.rowGroups[group].numRows))
+        decoder.countLevelsOnly = true
+        decoder.storage = .doubles(out)
+        out = []  // the decoder's copy is now the only one, so appending does not copy it
+        try decode(column, rowGroup: group, with: &decoder)
+        if case .doubles(let values) = decoder.storage {
+            decoder.storage = .ints([])
+            out = values
+        }
+    }
+
+    /// Decodes the pages of `column` in row group `group` (0-based) into `decoder`.
+    func decode(_ column: ParquetColumn, rowGroup group: Int, with decoder: inout ChunkDecoder) throws(InputError) {
         let chunk = metadata.rowGroups[group].columns[column.index]
         func fail(_ message: String, page: Int? = nil) -> InputError {
             let place = "row group \(group + 1), column '\(column.name)'" + (page.map { ", page \($0)" } ?? "")
@@ -35,7 +63,6 @@ extension ParquetFile {
         var bytes = [UInt8](repeating: 0, count: length)
         guard Self.readFully(descriptor, into: &bytes, at: start) else { throw fail("cannot read the chunk's bytes") }
         let rows = Int(metadata.rowGroups[group].numRows)
-        var decoder = ChunkDecoder(column: column, rows: rows)
         let outcome = bytes.withUnsafeBytes { (all) -> Result<Void, InputError> in Result { () throws(InputError) in
             var position = 0
             var page = 0
@@ -69,7 +96,6 @@ extension ParquetFile {
         } }
         try outcome.get()
         if decoder.valuesRead != rows { throw fail("the chunk holds \(decoder.valuesRead) rows, the row group \(rows)") }
-        return decoder.finish()
     }
 }
 
@@ -81,6 +107,8 @@ struct ChunkDecoder {
     var storage: ParquetValues.Storage
     var present: [Bool]? = nil
     var dictionary: ParquetValues.Storage?
+    /// Only count the defined values (no `present` mask): for readers that keep non-null values only.
+    var countLevelsOnly = false
 
     typealias DecodeError = Encodings.DecodeError
 
@@ -165,6 +193,11 @@ struct ChunkDecoder {
     mutating func levels(_ bytes: UnsafeRawBufferPointer, count: Int) throws(DecodeError) -> Int {
         let maxLevel = UInt64(column.maxDefinition)
         let width = 64 - maxLevel.leadingZeroBitCount
+        if countLevelsOnly {
+            let (defined, bad) = try Encodings.countLevels(bytes, width: width, count: count, equalTo: maxLevel)
+            if bad { throw DecodeError("a definition level exceeds the column's maximum \(maxLevel)") }
+            return defined
+        }
         if present == nil { present = [Bool](repeating: true, count: valuesRead); present!.reserveCapacity(rows) }
         var defined = 0
         var bad = false
@@ -256,29 +289,36 @@ struct ChunkDecoder {
     /// PLAIN values; returns the bytes used.
     func plain(_ bytes: UnsafeRawBufferPointer, count: Int, into target: inout ParquetValues.Storage) throws(DecodeError) -> Int {
         func need(_ n: Int) throws(DecodeError) { guard n <= bytes.count else { throw DecodeError("the page holds fewer values than it says") } }
-        switch (column.physical, target) {
-        case (.boolean, .bools(var out)):
+        // Switching on the physical type alone: a (type, target) tuple would hold a second
+        // reference to the values for the whole case, and every append would copy them.
+        let wrongKind = DecodeError("values of the wrong kind for a \(column.physical) column")
+        switch column.physical {
+        case .boolean:
+            guard case .bools(var out) = target else { throw wrongKind }
             try need((count + 7) / 8)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for i in 0..<count { out.append(bytes[i >> 3] >> UInt8(i & 7) & 1 == 1) }
             target = .bools(out)
             return (count + 7) / 8
-        case (.int32, .ints(var out)):
+        case .int32:
+            guard case .ints(var out) = target else { throw wrongKind }
             try need(count * 4)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for i in 0..<count { out.append(Int64(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: Int32.self)))) }
             target = .ints(out)
             return count * 4
-        case (.int64, .ints(var out)):
+        case .int64:
+            guard case .ints(var out) = target else { throw wrongKind }
             try need(count * 8)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for i in 0..<count { out.append(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))) }
             target = .ints(out)
             return count * 8
-        case (.int96, .ints(var out)):
+        case .int96:
+            guard case .ints(var out) = target else { throw wrongKind }
             try need(count * 12)
             target = .ints([])
             for i in 0..<count {
@@ -288,14 +328,16 @@ struct ChunkDecoder {
             }
             target = .ints(out)
             return count * 12
-        case (.float, .doubles(var out)):
+        case .float:
+            guard case .doubles(var out) = target else { throw wrongKind }
             try need(count * 4)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for i in 0..<count { out.append(Double(Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self))))) }
             target = .doubles(out)
             return count * 4
-        case (.double, .doubles(var out)):
+        case .double:
+            guard case .doubles(var out) = target else { throw wrongKind }
             try need(count * 8)
             target = .ints([])
             let before = out.count
@@ -305,7 +347,8 @@ struct ChunkDecoder {
             }
             target = .doubles(out)
             return count * 8
-        case (.byteArray, .binary(var data, var offsets)):
+        case .byteArray:
+            guard case .binary(var data, var offsets) = target else { throw wrongKind }
             target = .ints([])
             var position = 0
             offsets.reserveCapacity(offsets.count + count)
@@ -320,7 +363,8 @@ struct ChunkDecoder {
             }
             target = .binary(data: data, offsets: offsets)
             return position
-        case (.fixedLenByteArray, .binary(var data, var offsets)):
+        case .fixedLenByteArray:
+            guard case .binary(var data, var offsets) = target else { throw wrongKind }
             let width = column.typeLength
             guard width > 0 else { throw DecodeError("a fixed-length column of width \(width)") }
             try need(count * width)
@@ -329,8 +373,6 @@ struct ChunkDecoder {
             for _ in 0..<count { offsets.append(offsets[offsets.count - 1] + width) }
             target = .binary(data: data, offsets: offsets)
             return count * width
-        default:
-            throw DecodeError("values of the wrong kind for a \(column.physical) column")
         }
     }
 
@@ -345,25 +387,31 @@ struct ChunkDecoder {
         func check(_ size: Int) throws(DecodeError) {
             for index in indices where index >= size { throw DecodeError("dictionary index \(index) is out of range (\(size) entries)") }
         }
-        switch (dictionary, target) {
-        case (.ints(let entries), .ints(var out)):
+        // On the dictionary alone, so that `target` is the values' only owner while they grow.
+        let wrongKind = DecodeError("the dictionary's type differs from the column's")
+        switch dictionary {
+        case .ints(let entries):
+            guard case .ints(var out) = target else { throw wrongKind }
             try check(entries.count)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for index in indices { out.append(entries[index]) }
             target = .ints(out)
-        case (.doubles(let entries), .doubles(var out)):
+        case .doubles(let entries):
+            guard case .doubles(var out) = target else { throw wrongKind }
             try check(entries.count)
             target = .ints([])
             out.reserveCapacity(out.count + count)
             for index in indices { out.append(entries[index]) }
             target = .doubles(out)
-        case (.bools(let entries), .bools(var out)):
+        case .bools(let entries):
+            guard case .bools(var out) = target else { throw wrongKind }
             try check(entries.count)
             target = .ints([])
             for index in indices { out.append(entries[index]) }
             target = .bools(out)
-        case (.binary(let entryData, let entryOffsets), .binary(var data, var offsets)):
+        case .binary(let entryData, let entryOffsets):
+            guard case .binary(var data, var offsets) = target else { throw wrongKind }
             try check(entryOffsets.count - 1)
             target = .ints([])
             offsets.reserveCapacity(offsets.count + count)
@@ -372,8 +420,6 @@ struct ChunkDecoder {
                 offsets.append(data.count)
             }
             target = .binary(data: data, offsets: offsets)
-        default:
-            throw DecodeError("the dictionary's type differs from the column's")
         }
     }
 

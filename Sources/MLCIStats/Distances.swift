@@ -59,7 +59,11 @@ public enum Distances {
     /// mlci's canonical PSI over reference-quantile bins: edges at the reference's k/B
     /// quantiles, de-duplicated; open outer bins; shares floored at `eps`, not renormalised;
     /// Σ (c − r)·ln(c/r).
-    public static func psi(sortedReference reference: [Double], current: [Double], bins: Int = 10, eps: Double = 1e-4)
+    ///
+    /// With `currentIsSorted` (both samples sorted ascending) each bin's count is found by
+    /// binary search at the edges instead of per value: the same counts in O(B log n).
+    public static func psi(sortedReference reference: [Double], current: [Double], bins: Int = 10, eps: Double = 1e-4,
+                           currentIsSorted: Bool = false)
         -> (psi: Double, edges: [Double], referenceCounts: [Int], currentCounts: [Int])
     {
         var edges: [Double] = []
@@ -82,8 +86,24 @@ public enum Distances {
             }
             return out
         }
-        let r = counts(reference)
-        let c = counts(current)
+        // searchsorted(edges, v, 'right') ≥ k exactly when v ≥ edges[k-1]: on sorted values the
+        // bin counts are differences of the edges' lower bounds.
+        func sortedCounts(_ values: [Double]) -> [Int] {
+            var atLeast = [values.count]
+            for edge in edges {
+                var low = 0
+                var high = values.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if values[mid] < edge { low = mid + 1 } else { high = mid }
+                }
+                atLeast.append(values.count - low)
+            }
+            atLeast.append(0)
+            return (0...edges.count).map { atLeast[$0] - atLeast[$0 + 1] }
+        }
+        let r = sortedCounts(reference)
+        let c = currentIsSorted ? sortedCounts(current) : counts(current)
         var total = 0.0
         for index in r.indices {
             let rp = max(Double(r[index]) / Double(reference.count), eps)

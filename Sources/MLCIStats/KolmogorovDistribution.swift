@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -62,17 +64,32 @@ public enum KolmogorovDistribution {
         if d >= 1 { return 0 }
         let nn = Double(n)
         let last = Int((nn * (1 - d)).rounded(.down))
-        let logFactorialN = lnGamma(nn + 1)
+        // log k! for k = 0…n, the same lgamma values the sum needs, each computed once (and
+        // kept for the next column of the same size).
+        let logFactorial = logFactorials(upTo: n)
+        let logFactorialN = logFactorial[n]
         var sum = 0.0
         for j in 0...max(last, 0) {
             let jj = Double(j)
             let a = 1 - d - jj / nn
             if a <= 0 { continue }
             let b = d + jj / nn
-            let logTerm = logFactorialN - lnGamma(jj + 1) - lnGamma(nn - jj + 1) + (nn - jj) * log(a) + (jj - 1) * log(b)
+            let logTerm = logFactorialN - logFactorial[j] - logFactorial[n - j] + (nn - jj) * log(a) + (jj - 1) * log(b)
             sum += exp(logTerm)
         }
         return d * sum
+    }
+
+    /// The last table of log k! (k = 0…n) made, shared by the threads that test columns of one size.
+    static let logFactorialCache = Mutex<[Double]>([])
+
+    /// lnΓ(k + 1) for k = 0…n.
+    static func logFactorials(upTo n: Int) -> [Double] {
+        let cached = logFactorialCache.withLock { $0 }
+        if cached.count == n + 1 { return cached }
+        let table = (0...n).map { lnGamma(Double($0) + 1) }
+        logFactorialCache.withLock { $0 = table }
+        return table
     }
 
     /// P(D_n < d) by Durbin's matrix, Hⁿ with its exponent kept apart (Marsaglia, Tsang, Wang 2003).
