@@ -101,6 +101,60 @@ public enum PickleScanner {
     }
 }
 
+extension PickleScanner {
+    /// Why numpy's `dtype.__setstate__` (`arraydescr_setstate`) would refuse `state`, or `nil`:
+    /// a tuple of 5 to 9 items in one of its layouts, C integers where it parses them, a
+    /// string endianness, a version from 0 to 4 (seen with numpy 2.4: a joblib file whose
+    /// dtype state had 11 items loads in no CPython, so it must not pass as safe).
+    static func numpyDTypeStateProblem(_ state: PickleValue?) -> String? {
+        guard case .node(let tuple)? = state, tuple.kind == .tuple, tuple.count == tuple.items.count else {
+            return "the state is not a tuple"
+        }
+        let items = tuple.items
+        // numpy's layouts by length: C integers (`i`), the endianness, and the structure
+        // slots (subarray, names, fields) that must be None for a plain dtype.
+        let integers: [Int], endian: Int, structure: [Int]
+        switch items.count {
+        case 9, 8: (integers, endian, structure) = ([0, 5, 6], 1, [2, 3, 4])
+        case 7: (integers, endian, structure) = ([0, 5, 6], 1, [2, 3, 4])
+        case 6: (integers, endian, structure) = ([0, 4, 5], 1, [2, 3])
+        case 5: (integers, endian, structure) = ([3, 4], 0, [1, 2])
+        default: return "the state has \(items.count) items (numpy reads 5 to 9)"
+        }
+        for position in integers {
+            switch items[position] {
+            case .int, .bool: continue
+            case .bigInt: return "item \(position) of the state is too large for a C long"
+            default: return "item \(position) of the state is a \(items[position].typeName), not an integer"
+            }
+        }
+        if items.count >= 8 {  // the flags: any Python int
+            switch items[7] {
+            case .int, .bool, .bigInt: break
+            default: return "item 7 of the state is a \(items[7].typeName), not an integer"
+            }
+        }
+        // A bool is 0 or 1, either a version numpy reads.
+        if items.count > 5, case .int(let version) = items[0], !(0...4).contains(version) {
+            return "the state's version is \(version) (numpy reads 0 to 4)"
+        }
+        guard case .str = items[endian] else { return "the endianness is not a string" }
+        // Structured and subarray dtypes (scikit-learn's tree nodes are one): the slots hold
+        // None or a tuple (subarray, names) or a dict (fields), as numpy requires. numpy's
+        // deeper checks of their contents are not modelled.
+        for position in structure {
+            let isFields = position == structure.last
+            switch items[position] {
+            case .none: continue
+            case .node(let node) where node.kind == (isFields ? .dict : .tuple): continue
+            default:
+                return "item \(position) of the state is a \(items[position].typeName), not None or a \(isFields ? "dict" : "tuple")"
+            }
+        }
+        return nil
+    }
+}
+
 /// A value on the emulated stack: just enough of Python's object model to know what CPython
 /// accepts (types, hashability) and what is called.
 enum PickleValue {
@@ -615,6 +669,10 @@ final class PickleMachine {
                 }
                 node.state = PickleNode.shallow(state)
                 node.depth = max(node.depth, 1 + PickleNode.depth(of: node.state))
+                if node.maker >= 0, result.imports[node.maker].qualifiedName == "numpy.dtype",
+                   let problem = PickleScanner.numpyDTypeStateProblem(node.state) {
+                    throw fail("BUILD of a numpy.dtype: \(problem), which numpy's __setstate__ refuses (the file cannot be loaded)")
+                }
                 if joblib, node.maker >= 0, result.imports[node.maker].qualifiedName == "joblib.numpy_pickle.NumpyArrayWrapper" {
                     i = try skipJoblibArray(node, at: i)
                 }
