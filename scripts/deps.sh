@@ -32,6 +32,8 @@ for pair in mbedtls:libmbedtls-dev http_parser:libhttp-parser-dev ssh2:libssh2-1
   [ -f "/usr/lib/$(uname -m)-linux-gnu/lib${pair%%:*}.a" ] || missing+=("${pair#*:}")
 done
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+# test-release traces what `mlci --version` opens.
+command -v strace >/dev/null || missing+=(strace)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
 # Verdict signatures are checked against the real ssh-keygen in the tests.
