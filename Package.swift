@@ -86,6 +86,7 @@ let package = Package(
         .target(name: "MLCITestSupport", dependencies: ["MLCISupport"]),
         .testTarget(name: "MLCIGitTests", dependencies: ["MLCIGit", "MLCITestSupport"]),
         .testTarget(name: "MLCISupportTests", dependencies: ["MLCISupport"]),
+        .testTarget(name: "MLCIYAMLTests", dependencies: ["MLCIYAML", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIHashingTests", dependencies: ["MLCIHashing", "MLCITestSupport"]),
         .testTarget(name: "MLCIConfigTests", dependencies: ["MLCIConfig", "MLCITestSupport"]),
         .testTarget(
