@@ -18,9 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,19 +28,21 @@ let package = Package(
         ),
         .target(name: "MLCIGit", dependencies: ["CLibGit2"]),
         .target(name: "MLCISupport"),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]),
+        .target(name: "MLCIYAML", dependencies: ["CYAML"]),
         .target(
             name: "MLCIHashing",
             dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "MLCIConfig", dependencies: ["MLCISupport", "Yams"]),
+        .target(name: "MLCIConfig", dependencies: ["MLCISupport", "MLCIYAML"]),
         .target(name: "MLCITrust", dependencies: ["MLCISupport", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "MLCILineage",
-            dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "Yams"]
+            dependencies: ["MLCIGit", "MLCISupport", "MLCIHashing", "MLCIConfig", "MLCIYAML"]
         ),
         .target(
             name: "MLCIDVC",
-            dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "MLCIHTTP", "Yams", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MLCISupport", "MLCIConfig", "MLCILineage", "MLCIHashing", "MLCIHTTP", "MLCIYAML", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "MLCIPipeline", dependencies: ["MLCIDVC", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport"]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
@@ -64,15 +64,14 @@ let package = Package(
         .target(name: "MLCIChecks", dependencies: ["MLCIConfig", "MLCISupport", "MLCILineage", "MLCIModelScan", "MLCIData", "MLCIStats"]),
         .target(
             name: "MLCIVerify",
-            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "MLCITrust", "Yams"]
+            dependencies: ["MLCIPipeline", "MLCIDVC", "MLCIChecks", "MLCIModelScan", "MLCIData", "MLCILineage", "MLCIGit", "MLCIConfig", "MLCISupport", "MLCITrust", "MLCIYAML"]
         ),
         .target(
             name: "MLCIDeploy",
             dependencies: [
                 "MLCIGit", "MLCILineage", "MLCIConfig", "MLCIHashing", "MLCISupport", "MLCITrust",
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                "Yams",
+                "MLCIYAML",
             ]
         ),
         .target(
@@ -87,6 +86,7 @@ let package = Package(
         .target(name: "MLCITestSupport", dependencies: ["MLCISupport"]),
         .testTarget(name: "MLCIGitTests", dependencies: ["MLCIGit", "MLCITestSupport"]),
         .testTarget(name: "MLCISupportTests", dependencies: ["MLCISupport"]),
+        .testTarget(name: "MLCIYAMLTests", dependencies: ["MLCIYAML", "MLCISupport", "MLCITestSupport"]),
         .testTarget(name: "MLCIHashingTests", dependencies: ["MLCIHashing", "MLCITestSupport"]),
         .testTarget(name: "MLCIConfigTests", dependencies: ["MLCIConfig", "MLCITestSupport"]),
         .testTarget(

@@ -24,12 +24,16 @@ pkg-config --exists snappy 2>/dev/null || missing+=(libsnappy-dev)
 pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 pkg-config --exists liblz4 2>/dev/null || missing+=(liblz4-dev)
 pkg-config --exists libbrotlidec 2>/dev/null || missing+=(libbrotli-dev)
+# YAML is parsed by libyaml (MLCIYAML); its static archive goes into the release binary.
+pkg-config --exists yaml-0.1 2>/dev/null || missing+=(libyaml-dev)
 # The self-contained release links libgit2 and its dependencies from these static archives
 # (scripts/release.sh); its test runs the binary in a debootstrap root.
 for pair in mbedtls:libmbedtls-dev http_parser:libhttp-parser-dev ssh2:libssh2-1-dev crypto:libssl-dev pcre2-8:libpcre2-dev z:zlib1g-dev; do
   [ -f "/usr/lib/$(uname -m)-linux-gnu/lib${pair%%:*}.a" ] || missing+=("${pair#*:}")
 done
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+# test-release traces what `mlci --version` opens.
+command -v strace >/dev/null || missing+=(strace)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
 # Verdict signatures are checked against the real ssh-keygen in the tests.

@@ -18,9 +18,10 @@ NAME="mlci-$VERSION-linux-$ARCH"
 # Only .a files in this folder: `-lgit2` and friends resolve here before the system's .so.
 STATIC="$BUILD/static-libs"
 mkdir -p "$STATIC"
-# libgit2 and its dependencies; the Parquet codecs (snappy is C++); the model scanner's bz2 and lzma.
+# libgit2 and its dependencies; the Parquet codecs (snappy is C++); the model scanner's bz2 and lzma;
+# libyaml (MLCIYAML).
 LIBS="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z
-      snappy zstd lz4 brotlidec brotlicommon bz2 lzma"
+      snappy zstd lz4 brotlidec brotlicommon bz2 lzma yaml"
 for lib in $LIBS; do
   found=""
   for dir in "/usr/lib/$ARCH-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do

@@ -7,6 +7,9 @@
 #                        compares link, strip, tar and gzip. MLCI_FULL_REPRO=1 makes the second
 #                        a full build in another build folder instead (slow).
 #   2. ldd               the binary lists only the C library family (scripts/check-release.sh).
+#   2b. no-icu           the binary holds no ICU (no `icudt` data, no ucol_/ubrk_/u_strToUpper
+#                        symbols in the unstripped build) and `mlci --version` opens no shared
+#                        library but the C library's (strace); prints the binary's size.
 #   3. chroot            in a minimal Debian root made with debootstrap (variant minbase, cached
 #                        in .build/release-test/root; no Swift, libgit2 or Python inside):
 #                        `mlci --version`, `mlci lineage`, `mlci verify --dry-run` on a
@@ -47,6 +50,29 @@ check reproducible second
 
 # 2. Only the C library.
 check ldd scripts/check-release.sh "$TARBALL"
+
+# 2b. No ICU, and nothing but libc at start-up (README: What loads).
+no_icu() {
+  local tmp; tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' RETURN
+  tar -xzf "$TARBALL" -C "$tmp"
+  local bin="$tmp/$NAME/mlci" built="${RELEASE_BUILD:-$ROOT/.build/release-static}/release/mlci"
+  echo "size: $(stat -c %s "$bin") bytes stripped ($(( $(stat -c %s "$bin") / 1048576 )) MiB)"
+  # ICU's data archive names itself icudtNNl; its code has ucol_*, ubrk_*, u_strToUpper* (swift_-prefixed
+  # in Foundation's copy, _FoundationICU).
+  local data; data="$(LC_ALL=C grep -a -c 'icudt[0-9]' "$bin" || true)"
+  [ "$data" = 0 ] || { echo "the binary holds ICU data ($data lines with icudtNN)"; return 1; }
+  [ -f "$built" ] || { echo "no unstripped build at $built to look for ICU symbols in"; return 1; }
+  local symbols; symbols="$(nm "$built" | grep -c -E ' (swift_)?(ucol_open|ubrk_open|u_strToUpper)' || true)"
+  [ "$symbols" = 0 ] || { echo "the build links ICU: $symbols ICU symbols"; return 1; }
+  command -v strace >/dev/null || { echo "strace is missing (make deps installs it)"; return 1; }
+  strace -f -e trace=openat,open -o "$tmp/trace" "$bin" --version
+  # Files actually opened (the loader also probes $ORIGIN, the binary's RUNPATH, and misses).
+  local opened; opened="$(grep -v ' = -1 ' "$tmp/trace" | grep -o '"[^"]*\.so[^"]*"' | tr -d '"' | sort -u)"
+  echo "opened at start-up: ${opened:-nothing}"
+  local bad; bad="$(echo "$opened" | grep -v -E '^$|^/etc/ld\.so\.cache$|/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so' || true)"
+  [ -z "$bad" ] || { echo "--version loads more than the C library: $bad"; return 1; }
+}
+check no-icu no_icu
 
 # 3. A minimal Debian root, made once and kept.
 make_root() {

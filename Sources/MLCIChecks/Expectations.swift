@@ -1,4 +1,3 @@
-import Foundation
 import MLCIData
 import MLCISupport
 
@@ -126,11 +125,11 @@ public enum Expectations {
     /// `search: false` (mlci's default) requires the whole value to match; `search: true` is
     /// Great Expectations' `re.search`.
     public static func regex(_ values: [String?], pattern: String, search: Bool, mostly: Double = 1) throws -> ExpectationResult {
-        let regex = try NSRegularExpression(pattern: pattern)
+        // The standard library's Regex (Python-like syntax: \d, (?:…), lazy quantifiers,
+        // lookahead), matching code point by code point as Python's `re` does.
+        let regex = try Regex(pattern).matchingSemantics(.unicodeScalar)
         return columnMap(values, mostly: mostly) { _, text in
-            let range = NSRange(text.startIndex..., in: text)
-            guard let match = regex.firstMatch(in: text, options: search ? [] : [.anchored], range: range) else { return false }
-            return search || match.range == range
+            search ? text.firstMatch(of: regex) != nil : text.wholeMatch(of: regex) != nil
         }
     }
 

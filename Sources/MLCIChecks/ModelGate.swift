@@ -44,7 +44,7 @@ public enum ModelGate {
             for problem in problems {
                 let message = waiver.map { "waived (\($0)): \(problem.message)" } ?? problem.message
                 out.append(Finding(
-                    checkID: "model.\(problem.kind.rawValue.replacingOccurrences(of: "-", with: "_"))", subject: problem.source,
+                    checkID: "model.\(problem.kind.rawValue.replacing("-", with: "_"))", subject: problem.source,
                     outcome: .failed, severity: waiver == nil ? .error : .warning, message: message,
                     observed: problem.callable.map(JSONValue.string), expected: nil, location: location, artifact: result.path))
             }

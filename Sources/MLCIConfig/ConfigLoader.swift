@@ -1,5 +1,5 @@
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Loads and validates `mlci.yaml`, reporting every problem at once, each with its line and
 /// column.

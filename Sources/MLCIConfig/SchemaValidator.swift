@@ -1,5 +1,5 @@
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Checks a YAML node tree against a ``Schema`` and reports every problem, located.
 ///
@@ -11,7 +11,6 @@ struct SchemaValidator {
     init(file: String) { self.file = file }
 
     mutating func validate(_ node: Node, against schema: Schema, at path: [String]) {
-        if case .alias = node { return }
         switch schema {
         case .object(let properties, _, let anyOf):
             guard case .mapping(let mapping) = node else { return mismatch(node, schema, path) }
@@ -21,7 +20,7 @@ struct SchemaValidator {
                     error(keyNode, "\(where_(path))keys must be plain strings")
                     continue
                 }
-                if key == "<<" { continue }  // merge keys are resolved by Yams
+                if key == "<<" { continue }  // merge keys are not expanded; they are not keys of the schema
                 seen.insert(key)
                 guard let property = properties.first(where: { $0.name == key }) else {
                     let known = properties.map(\.name)
@@ -176,7 +175,6 @@ struct SchemaValidator {
             else if scalar.style == .plain && (tag == .int || tag == .float) { found = "the number \(scalar.string)" }
             else if scalar.style == .plain && tag == .bool { found = "the boolean \(scalar.string)" }
             else { found = "the string '\(scalar.string)'" }
-        case .alias: found = "an alias"
         }
         error(node, "\(where_(path))expected \(schema.expectation), found \(found)")
     }

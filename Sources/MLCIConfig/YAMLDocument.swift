@@ -1,5 +1,5 @@
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Parses YAML text the user wrote into a node tree with line and column marks.
 ///
@@ -14,11 +14,9 @@ public enum YAMLDocument {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text, resolver)
-        } catch let error as YamlError {
-            throw InputError(describe(error, file: file))
+            root = try YAML.compose(text, resolver: resolver)
         } catch {
-            throw InputError("cannot parse YAML: \(error)", at: SourceLocation(file: file))
+            throw InputError(describe(error, file: file))
         }
         // Aliases are resolved by sharing nodes, so nine lines can stand for a billion values
         // ("billion laughs"): refuse a document whose expansion is far larger than any
@@ -55,7 +53,7 @@ public enum YAMLDocument {
         return try parse(try TextDecoding.utf8(bytes, file: display), file: display)
     }
 
-    static func describe(_ error: YamlError, file: String) -> [Diagnostic] {
+    static func describe(_ error: YAMLError, file: String) -> [Diagnostic] {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
@@ -73,7 +71,7 @@ public enum YAMLDocument {
         case let .reader(problem, offset, _, _):
             return [.error("cannot read the file as YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")",
                            at: SourceLocation(file: file))]
-        default:
+        case .memory:
             return [.error("cannot parse YAML: \(error)", at: SourceLocation(file: file))]
         }
     }
@@ -85,7 +83,7 @@ public enum YAMLDocument {
     }
 
     /// A scalar's value with YAML's types resolved (`true`, `3`, `0.5`, `null`), as JSON.
-    /// Mappings keep their order; aliases are resolved by Yams.
+    /// Mappings keep their order; aliases were resolved when composing.
     public static func value(_ node: Node) -> JSONValue {
         switch node {
         case .scalar(let scalar):
@@ -105,8 +103,6 @@ public enum YAMLDocument {
             return .object(mapping.map { (key: Node, value: Node) in (key.string ?? "\(key)", Self.value(value)) })
         case .sequence(let sequence):
             return .array(sequence.map(Self.value))
-        case .alias:
-            return .null
         }
     }
 }

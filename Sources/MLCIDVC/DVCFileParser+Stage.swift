@@ -1,7 +1,7 @@
 import MLCIConfig
 import MLCILineage
 import MLCISupport
-import Yams
+import MLCIYAML
 
 extension DVCFileParser {
     /// One stage (`EntryDefinition.resolve_stage`): `wdir` first, then the stage's `vars` on a

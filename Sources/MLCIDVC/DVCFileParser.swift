@@ -1,7 +1,7 @@
 import MLCIConfig
 import MLCILineage
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Parses one dvc.yaml: DVC's raw schema (`dvc/schema.py::MULTI_STAGE_SCHEMA`) first, then
 /// templating and expansion (`dvc/parsing/__init__.py`). Every problem is located.
@@ -114,7 +114,6 @@ struct DVCFileParser {
         switch node {
         case .mapping: return "dict"
         case .sequence: return "list"
-        case .alias: return "alias"
         case .scalar: return DVCContext.typeName(try YAML12.value(node, file: file))
         }
     }
@@ -148,7 +147,6 @@ struct DVCFileParser {
             }
             guard let foreach = mapping["foreach"] else { throw error("required key not provided, in \(path) -> foreach", nameNode) }
             guard let body = mapping["do"] else { throw error("required key not provided, in \(path) -> do", nameNode) }
-            if case .alias = foreach { throw error("expected list, dict or str, in \(path) -> foreach", foreach) }
             if case .scalar = foreach, try typeName(foreach) != "str" { throw error("expected list, dict or str, in \(path) -> foreach", foreach) }
             guard case .mapping(let inner) = body else { throw error("expected a dictionary, in \(path) -> do", body) }
             if inner["foreach"] != nil || inner["do"] != nil || inner["matrix"] != nil {
@@ -294,8 +292,6 @@ struct DVCFileParser {
             out.reserveCapacity(items.count)
             for item in items { out.append(try resolve(item, context: context, field: field, where: place)) }
             return .array(out)
-        case .alias:
-            return .null
         }
     }
 

@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// A value of dvc.lock (or a params file) as DVC's YAML 1.2 loader types it, mappings in order.
 ///
@@ -93,7 +93,7 @@ extension LockValue {
     public static func parseYAML(_ text: String, file: String) throws(InputError) -> (LockValue, Node)? {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            node = try YAML.compose(text)
         } catch {
             throw InputError("\(file) is not valid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
         }
@@ -130,8 +130,6 @@ extension LockValue {
             var items: [LockValue] = []
             for item in sequence { items.append(try from(item, file: file)) }
             return .sequence(items)
-        case .alias:
-            throw InputError("\(file): YAML aliases are not supported here", at: YAMLDocument.location(of: node, file: file))
         }
     }
 

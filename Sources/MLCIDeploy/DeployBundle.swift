@@ -1,8 +1,7 @@
 import Crypto
 import MLCIHashing
 import MLCISupport
-import Mustache
-import Yams
+import MLCIYAML
 
 /// The deploy artifacts of one release, in memory: path (relative to `--out`) → bytes.
 ///
@@ -65,8 +64,7 @@ public struct DeployBundle: Sendable, Equatable {
 
     static func checkYAML(_ text: String, path: String, template: String) throws {
         do {
-            let parser = try Parser(yaml: text)
-            while try parser.nextRoot() != nil {}
+            _ = try YAML.composeAll(text)
         } catch {
             throw InputError("\(template) rendered \(path) as YAML that does not parse: \(error)",
                              hint: "a template must render valid YAML; insert text values with {{value}} so they are quoted")

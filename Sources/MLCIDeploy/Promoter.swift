@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MLCIGit
 import MLCILineage
 import MLCISupport
@@ -111,7 +115,8 @@ public struct Promoter {
                 override = (override.map { $0 + "," } ?? "") + "unsigned-verdict"
             }
         }
-        if let actor = ProcessInfo.processInfo.environment["GITHUB_ACTOR"] ?? ProcessInfo.processInfo.environment["GITLAB_USER_LOGIN"],
+        let environment = ProcessEnvironment.current
+        if let actor = environment["GITHUB_ACTOR"] ?? environment["GITLAB_USER_LOGIN"],
            !actor.isEmpty, actor.count < 100, actor.allSatisfy({ !$0.isNewline }) {
             by += " (CI actor \(actor))"
         }
@@ -189,7 +194,7 @@ enum FolderSwap {
             throw InputError("--dir \(path) holds the repository; promote replaces the folder as a whole",
                              hint: "give a folder of its own, e.g. ../gitops/apps/churn-model")
         }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: clean)) ?? []
+        let entries = FileSystem.entries(of: clean) ?? []
         if !entries.isEmpty && !entries.contains(markerName) {
             throw InputError("--dir \(path) has files mlci did not write (\(entries.sorted().prefix(3).joined(separator: ", "))); promote replaces the folder as a whole",
                              hint: "give a folder of its own (it may not exist yet), or empty this one")
@@ -198,18 +203,17 @@ enum FolderSwap {
 
     /// - Returns: `false` when the folder already holds exactly `files`.
     static func replace(_ path: String, with files: [String: [UInt8]]) throws -> Bool {
-        let fm = FileManager.default
         let clean = path.hasSuffix("/") ? String(path.dropLast()) : path
         if let existing = try? current(clean), existing == files { return false }
         let staging = clean + ".mlci-new-\(getpid())"
         let old = clean + ".mlci-old-\(getpid())"
-        try? fm.removeItem(atPath: staging)
+        try? FileSystem.removeTree(staging)
         for (relative, bytes) in files {
             let file = staging + "/" + relative
             try FileSystem.makeDirectories(FileSystem.parent(of: file))
             try FileSystem.writeAtomically(file, bytes)
         }
-        if fm.fileExists(atPath: clean) {
+        if FileSystem.exists(clean) {
             guard rename(clean, old) == 0 else { throw InputError(FileSystem.describeErrno(errno, verb: "replace", name: clean)) }
         }
         guard rename(staging, clean) == 0 else {
@@ -217,18 +221,14 @@ enum FolderSwap {
             _ = rename(old, clean)
             throw InputError(FileSystem.describeErrno(code, verb: "replace", name: clean))
         }
-        try? fm.removeItem(atPath: old)
+        try? FileSystem.removeTree(old)
         return true
     }
 
     static func current(_ path: String) throws -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return [:] }
-        while let relative = walker.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
-                out[relative] = try FileSystem.read(path + "/" + relative)
-            }
+        for relative in FileSystem.files(under: path) {
+            out[relative] = try FileSystem.read(path + "/" + relative)
         }
         return out
     }

@@ -1,5 +1,4 @@
 import MLCISupport
-import Mustache
 
 /// How mlci quotes a value for a YAML, Dockerfile or JSON file: a JSON string literal, which
 /// is also a YAML double-quoted scalar and a Dockerfile quoted string.
@@ -25,16 +24,4 @@ public enum QuotedText {
         }
         return out
     }
-}
-
-/// The Mustache content type of mlci's deploy templates: `{{value}}` is quoted by
-/// ``QuotedText``.
-struct QuotedContentType: MustacheContentType {
-    static let name = "MLCI_QUOTED"
-    static let registered: Bool = {
-        MustacheContentTypes.register(QuotedContentType(), named: name)
-        return true
-    }()
-
-    func escapeText(_ text: String) -> String { QuotedText.quote(text) }
 }

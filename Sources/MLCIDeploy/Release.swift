@@ -124,7 +124,7 @@ enum SourceURL {
     /// with characters outside a plain URL's is refused.
     static func web(_ remote: String) -> String? {
         var text = remote.trimmed(of: " \t\n")
-        if let scheme = text.range(of: "://") {
+        if let scheme = text.firstRange(of: "://") {
             let kind = text[..<scheme.lowerBound]
             guard ["https", "http", "ssh", "git"].contains(kind) else { return nil }
             text = String(text[scheme.upperBound...])

@@ -1,7 +1,6 @@
 import MLCIConfig
 import MLCIGit
 import MLCISupport
-import Mustache
 
 /// The deploy templates one emit uses: mlci's built-in ones, each replaced by the file of the
 /// same name in the `deploy.templates` folder of the commit when there is one.
@@ -48,21 +47,15 @@ public struct TemplateSet: Sendable {
     ///
     /// - Throws: ``InputError`` at `file:line:col` for a template that does not parse.
     func library() throws(InputError) -> MustacheLibrary {
-        _ = QuotedContentType.registered
         var library = MustacheLibrary()
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) {
-            // The pragma goes on a line of its own (a standalone tag renders nothing), so error
-            // lines are one more than the file's own.
-            let pragma = "{{% CONTENT_TYPE: \(QuotedContentType.name)}}\n"
             do {
-                try library.register(pragma + text, named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                let file = origins[name] ?? "templates/deploy/\(name).mustache"
-                throw InputError("this template does not parse: \(error.error)",
-                                 at: SourceLocation(file: file, line: max(1, error.context.lineNumber - 1), column: error.context.columnNumber),
-                                 hint: "check that every {{#section}} has its {{/section}} and every tag is closed")
+                try library.register(text, named: name)
             } catch {
-                throw InputError("\(origins[name] ?? name): this template does not parse: \(error)")
+                let file = origins[name] ?? "templates/deploy/\(name).mustache"
+                throw InputError("this template does not parse: \(error.problem.rawValue)",
+                                 at: SourceLocation(file: file, line: error.line, column: error.column),
+                                 hint: "check that every {{#section}} has its {{/section}} and every tag is closed")
             }
         }
         return library

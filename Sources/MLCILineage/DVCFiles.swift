@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// One output recorded by DVC: in a `.dvc` file or a `dvc.lock` stage.
 public struct DVCOutput: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// The recorded hash of one file or directory.
 public struct LockedArtifact: Sendable, Equatable {

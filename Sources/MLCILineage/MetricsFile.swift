@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Reads metrics files: JSON strictly (a `NaN` is refused with its line and column, as no
 /// JSON parser outside Python accepts it), YAML otherwise; nested keys flattened to dotted

@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Params and metrics files (YAML or JSON), flattened to dotted keys the way DVC shows them:
 /// `{train: {lr: 0.01}}` becomes `train.lr: 0.01`; lists are values, not descended into.

@@ -27,7 +27,7 @@ extension Workspace {
     public func log(range: String?, paths: [String] = [], limit: Int? = nil) throws -> [LogEntry] {
         var tips: [ObjectID] = []
         var hidden: [ObjectID] = []
-        if let range, let dots = range.range(of: "..") {
+        if let range, let dots = range.firstRange(of: "..") {
             let left = String(range[..<dots.lowerBound])
             let right = String(range[dots.upperBound...])
             if right.hasPrefix(".") { throw InputError("'\(range)': symmetric ranges (A...B) are not supported; use A..B") }

@@ -1,6 +1,6 @@
 import MLCIConfig
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// YAML read the way DVC 3 reads it: ruamel.yaml's safe loader in YAML 1.2 mode. `yes`/`on`
 /// are strings, `1e-3` is a float, `017` is 17, `0o17` is 15, `1_000` is 1000, and a date or
@@ -45,8 +45,6 @@ public enum YAML12 {
             items.reserveCapacity(sequence.count)
             for item in sequence { items.append(try value(item, file: file)) }
             return .array(items)
-        case .alias:
-            return .null
         }
     }
 

@@ -1,5 +1,5 @@
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Writes a ``JSONValue`` tree as block-style YAML with stable bytes.
 ///
@@ -95,7 +95,6 @@ public enum YAMLWriter {
         // double spaces would not survive a reader's eye, so those are quoted.
         guard allowed, !"-+@. ".unicodeScalars.contains(first), !s.hasSuffix(" "), !s.contains("  ") else { return false }
         // Anything YAML would read as a number, boolean or null must be quoted.
-        let node = Node(s)
-        return Tag.Name(rawValue: node.tag.rawValue) == .str
+        return Resolver.default.resolve(s) == .str
     }
 }

@@ -35,7 +35,7 @@ public enum HookInstaller {
                                  hint: "add 'mlci verify' to it yourself, or run 'mlci hook install --force' to replace it")
             }
         }
-        let quoted = "'" + executable.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let quoted = "'" + executable.replacing("'", with: "'\\''") + "'"
         let script = """
             #!/bin/sh
             \(marker): verify the change before it is pushed.

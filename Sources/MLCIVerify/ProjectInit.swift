@@ -2,7 +2,7 @@ import MLCIConfig
 import MLCIDVC
 import MLCILineage
 import MLCISupport
-import Yams
+import MLCIYAML
 
 /// Writes a commented mlci.yaml for an existing repository. With dvc.yaml files the DVC
 /// pipeline stays the pipeline: mlci.yaml gets the metrics files dvc.yaml names and a gate on
@@ -129,7 +129,7 @@ public enum ProjectInit {
     static func ignoreLocalFolder(root: String) throws -> Bool {
         let path = root + "/.gitignore"
         var text = FileSystem.exists(path) ? String(decoding: try FileSystem.read(path, display: ".gitignore"), as: UTF8.self) : ""
-        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let lines = text.split(separator: "\n").map { Spaces.trimmed($0) }
         if lines.contains(where: { [".mlci", ".mlci/", "/.mlci", "/.mlci/"].contains($0) }) { return false }
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
         text += "# mlci's local files (hash cache, logs, reports)\n.mlci/\n"

@@ -95,7 +95,7 @@ public final class Verification {
         }
         onPlan?(plan)
         var stages = plan.stages.map { VerdictDocument.StageLine(name: $0.stage.name, decision: $0.decision, result: nil) }
-        let now = Dates.iso8601(Int64(time(nil)), offsetMinutes: 0).replacingOccurrences(of: "+00:00", with: "Z")
+        let now = Dates.iso8601(Int64(time(nil)), offsetMinutes: 0).replacing("+00:00", with: "Z")
 
         if options.dryRun {
             return VerdictDocument(verdict: nil, commit: owner, tree: head.tree, tested: head.id, isTreeClean: startedClean, baseline: baseline,
@@ -321,7 +321,7 @@ public final class Verification {
             } else {
                 let tail = result.tail.suffix(10)
                 let rule = { if case .timedOut = result.outcome { return "stage.timeout" } else { return "stage.run" } }()
-                let last = tail.last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                let last = tail.last { !Spaces.trimmed($0).isEmpty }
                 findings.append(Finding(checkID: rule, subject: result.name, outcome: .failed,
                                         message: "stage '\(result.name)' \(sentence)" + (last.map { " (last output: \($0))" } ?? ""),
                                         observed: .array(tail.map(JSONValue.string)), location: stage?.location, artifact: result.logPath))
