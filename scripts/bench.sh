@@ -179,7 +179,8 @@ fi
 bench() {  # bench NAME RUNS CWD CMD_MLCI CMD_PEER
   local name="$1" runs="$2" cwd="$3"; shift 3
   selected "$name" || return 0
-  (cd "$cwd" && hyperfine -N -i --style none --warmup 2 --runs "$runs" --export-json "$W/results/$name.json" "$@" >"$W/results/$name.log" 2>&1) \
+  # Slow rows (3 runs or fewer: a 200-stage dvc repro -f takes minutes) warm up once.
+  (cd "$cwd" && hyperfine -N -i --style none --warmup "$([ "$runs" -le 3 ] && echo 1 || echo 2)" --runs "$runs" --export-json "$W/results/$name.json" "$@" >"$W/results/$name.log" 2>&1) \
     || log "FAILED: $name (see $W/results/$name.log)"
 }
 log "measuring (RUNS=$RUNS); results in $W/results"
