@@ -113,6 +113,10 @@ public enum DriftCheck {
         var currentValues = current.values
         _ = consume reference
         _ = consume current
+        // ±inf is dropped as missing, as Evidently does (the CSV reader's general path does too;
+        // a Parquet double column reaches here with them).
+        for index in referenceValues.indices { dropNonFinite(&referenceValues[index]) }
+        for index in currentValues.indices { dropNonFinite(&currentValues[index]) }
         var pairs: [(String, ColumnData, ColumnData)] = []
         for (index, name) in names.enumerated() {
             guard let other = currentNames.firstIndex(of: name) else { continue }
@@ -126,6 +130,12 @@ public enum DriftCheck {
             currentValues[other] = []
         }
         return try evaluate(consume pairs, spec: spec)
+    }
+
+    /// Removes NaN and ±inf in place, keeping the order of the rest.
+    static func dropNonFinite(_ values: inout [Double]) {
+        guard values.contains(where: { !$0.isFinite }) else { return }
+        values.removeAll { !$0.isFinite }
     }
 
     /// Every (column, method) on all cores; a column drifts when any of its methods says so.

@@ -61,7 +61,8 @@ enum DataPeers {
                 let amount = row % 37 == 0 ? "" : String(Double(generator.next() % 10_000) / 100 + shift)
                 let count = String(generator.next() % 4)
                 let group = ["a", "b", "ü", "NA"][Int(generator.next() % 4)]
-                let score = String(Double(generator.next() % 1000) / 1000)
+                // ±inf now and then: missing to the drift check (as to Evidently), in both formats.
+                let score = row % 61 == 5 ? "inf" : row % 67 == 3 ? "-inf" : String(Double(generator.next() % 1000) / 1000)
                 lines.append("\(amount),\(count),\(group),\(score)")
             }
             return lines.joined(separator: "\n") + "\n"
