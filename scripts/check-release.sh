@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks a release tarball: its checksum, one executable mlci, and that the binary's shared
-# libraries (ldd) are only the C library family. Prints the ldd listing.
+# libraries (ldd) are only the C library family and no symbol needs a glibc newer than 2.35.
+# Prints the ldd listing.
 #   check-release.sh dist/mlci-VERSION-linux-ARCH.tar.gz
 set -euo pipefail
 TARBALL="${1:?usage: check-release.sh TARBALL}"
@@ -18,3 +19,10 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 echo "check-release: only the C library family"
+# The README promises glibc 2.35 (Ubuntu 22.04): no symbol may ask for a newer version.
+newest="$(objdump -T "$BIN" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -n 1)"
+if [ "$(printf '%s\nGLIBC_2.35\n' "$newest" | sort -V | tail -n 1)" != "GLIBC_2.35" ]; then
+  echo "check-release: the binary asks for $newest; the README promises glibc 2.35" >&2
+  exit 1
+fi
+echo "check-release: newest glibc symbol version $newest (≤ GLIBC_2.35)"
