@@ -47,44 +47,34 @@ enum Encodings {
     /// The RLE/bit-packed hybrid: `count` values of `width` bits; returns the bytes used.
     @discardableResult
     static func hybrid(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, _ emit: (UInt64) -> Void) throws(DecodeError) -> Int {
-        guard (0...32).contains(width) else { throw DecodeError("bit width \(width) is out of range") }
-        var position = 0
-        var produced = 0
-        let valueBytes = (width + 7) / 8
-        while produced < count {
-            let header = try varint(bytes, &position)
-            if header & 1 == 0 {
-                let run = Int(clamping: header >> 1)
-                guard position + valueBytes <= bytes.count else { throw DecodeError("an RLE run runs past the end of the page") }
-                var value: UInt64 = 0
-                for i in 0..<valueBytes { value |= UInt64(bytes[position + i]) << UInt64(8 * i) }
-                position += valueBytes
-                let take = min(run, count - produced)
-                for _ in 0..<take { emit(value) }
-                produced += take
-                if run == 0 { throw DecodeError("an RLE run of length 0") }
-            } else {
-                let groups = Int(clamping: header >> 1)
-                guard groups > 0 else { throw DecodeError("a bit-packed run of 0 groups") }
-                let length = groups * width
-                guard length <= bytes.count - position else { throw DecodeError("a bit-packed run runs past the end of the page") }
-                let take = min(groups * 8, count - produced)
-                unpack(bytes, from: position, count: take, width: width, emit)
-                produced += take
-                position += length
-            }
-        }
-        return position
+        try hybridRuns(bytes, width: width, count: count,
+                       repeated: { value, times in for _ in 0..<times { emit(value) } },
+                       packed: { position, values in unpack(bytes, from: position, count: values, width: width, emit) })
     }
 
     /// Counts the values equal to `level` among `count` RLE/bit-packed hybrid values, and
     /// whether any exceeds it; a run is counted at once, without visiting its values.
     static func countLevels(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int, equalTo level: UInt64) throws(DecodeError) -> (Int, Bool) {
+        var matching = 0
+        var above = false
+        func note(_ value: UInt64, _ times: Int) {
+            if value == level { matching += times } else if value > level { above = true }
+        }
+        try hybridRuns(bytes, width: width, count: count,
+                       repeated: note,
+                       packed: { position, values in unpack(bytes, from: position, count: values, width: width) { note($0, 1) } })
+        return (matching, above)
+    }
+
+    /// The runs of the RLE/bit-packed hybrid, bounds-checked: `repeated(value, times)` for an
+    /// RLE run, `packed(position, values)` for bit-packed groups starting at `position`, until
+    /// `count` values are covered; returns the bytes used.
+    @inline(__always) @discardableResult
+    static func hybridRuns(_ bytes: UnsafeRawBufferPointer, width: Int, count: Int,
+                           repeated: (UInt64, Int) -> Void, packed: (Int, Int) -> Void) throws(DecodeError) -> Int {
         guard (0...32).contains(width) else { throw DecodeError("bit width \(width) is out of range") }
         var position = 0
         var produced = 0
-        var matching = 0
-        var above = false
         let valueBytes = (width + 7) / 8
         while produced < count {
             let header = try varint(bytes, &position)
@@ -96,7 +86,7 @@ enum Encodings {
                 position += valueBytes
                 if run == 0 { throw DecodeError("an RLE run of length 0") }
                 let take = min(run, count - produced)
-                if value == level { matching += take } else if value > level { above = true }
+                repeated(value, take)
                 produced += take
             } else {
                 let groups = Int(clamping: header >> 1)
@@ -104,14 +94,12 @@ enum Encodings {
                 let length = groups * width
                 guard length <= bytes.count - position else { throw DecodeError("a bit-packed run runs past the end of the page") }
                 let take = min(groups * 8, count - produced)
-                unpack(bytes, from: position, count: take, width: width) { value in
-                    if value == level { matching += 1 } else if value > level { above = true }
-                }
+                packed(position, take)
                 produced += take
                 position += length
             }
         }
-        return (matching, above)
+        return position
     }
 
     /// DELTA_BINARY_PACKED: the values (as wrapping 64-bit integers) and the bytes used.
