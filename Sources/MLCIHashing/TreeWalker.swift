@@ -30,7 +30,9 @@ public enum TreeWalker {
     public static func files(in directory: String, display: String, containment: String) throws(InputError) -> [WalkedFile] {
         let realRoot = FileSystem.realPath(containment) ?? containment
         var out: [WalkedFile] = []
-        var level: [Folder] = [Folder(path: directory, prefix: [])]
+        var top = stat()
+        guard stat(directory, &top) == 0 else { throw InputError(FileSystem.describeErrno(errno, verb: "list", name: display)) }
+        var level: [Folder] = [Folder(path: directory, prefix: [], lineage: [FolderID(top)])]
         var depth = 0
         while !level.isEmpty {
             guard depth < 128 else {
@@ -55,6 +57,20 @@ public enum TreeWalker {
     struct Folder: Sendable {
         let path: String
         let prefix: [UInt8]
+        /// The (device, inode) of this folder and of every folder above it in the walk: a
+        /// symbolic link back to one of them is a loop (found at once, not after 128 levels
+        /// of a breadth-first walk that could double at every level).
+        let lineage: [FolderID]
+    }
+
+    struct FolderID: Sendable, Equatable {
+        let device: UInt64
+        let inode: UInt64
+
+        init(_ info: stat) {
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+        }
     }
 
     /// One entry to stat: the index of its folder in the batch and its name.
@@ -141,7 +157,13 @@ public enum TreeWalker {
             }
         }
         switch info.st_mode & S_IFMT {
-        case S_IFDIR: return .folder(Folder(path: full, prefix: relative))
+        case S_IFDIR:
+            let id = FolderID(info)
+            if folder.lineage.contains(id) {
+                return .failure(InputError("\(Self.name(display, relative)): the symbolic link loops back to a folder above it",
+                                           hint: "remove the link, or point it outside the tracked folder"))
+            }
+            return .folder(Folder(path: full, prefix: relative, lineage: folder.lineage + [id]))
         case S_IFREG: return .file(WalkedFile(relativePath: relative, stat: FileStat(info)))
         default: return .other  // sockets, fifos, devices: not data
         }

@@ -232,4 +232,20 @@ import Testing
         #expect(walked.count > 3_000)
         #expect(mine == expected)
     }
+
+    @Test func symbolicLinksLoopingBackAreRefusedAtOnce() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        try sandbox.write("tree/sub/a.csv", "1\n")
+        // Two links back up: a breadth-first walk without loop detection doubles at every level.
+        try FileManager.default.createSymbolicLink(atPath: sandbox.root + "/tree/sub/x", withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: sandbox.root + "/tree/sub/y", withDestinationPath: "..")
+        #expect {
+            _ = try TreeWalker.files(in: sandbox.root + "/tree", display: "tree", containment: sandbox.root)
+        } throws: { error in
+            "\(error)".contains("loops back to a folder above it")
+        }
+        // find agrees that it is a loop.
+        let found = try ProcessRunner.run("find", ["-L", ".", "-type", "f"], in: sandbox.root + "/tree")
+        #expect(found.stderr.contains("loop"))
+    }
 }
