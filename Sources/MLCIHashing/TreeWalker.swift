@@ -143,7 +143,8 @@ public enum TreeWalker {
         guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
             return .failure(InputError(FileSystem.describeErrno(errno, verb: "read", name: Self.name(display, relative))))
         }
-        let full = folder.path + "/" + name
+        // The full path only where it is needed (links and folders), not for every file.
+        var full: String { folder.path + "/" + name }
         if (info.st_mode & S_IFMT) == S_IFLNK {
             guard let target = FileSystem.realPath(full) else {
                 return .failure(InputError("\(Self.name(display, relative)): the symbolic link points to nothing"))

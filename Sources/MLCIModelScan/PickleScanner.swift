@@ -115,8 +115,7 @@ extension PickleScanner {
         // slots (subarray, names, fields) that must be None for a plain dtype.
         let integers: [Int], endian: Int, structure: [Int]
         switch items.count {
-        case 9, 8: (integers, endian, structure) = ([0, 5, 6], 1, [2, 3, 4])
-        case 7: (integers, endian, structure) = ([0, 5, 6], 1, [2, 3, 4])
+        case 7, 8, 9: (integers, endian, structure) = ([0, 5, 6], 1, [2, 3, 4])
         case 6: (integers, endian, structure) = ([0, 4, 5], 1, [2, 3])
         case 5: (integers, endian, structure) = ([3, 4], 0, [1, 2])
         default: return "the state has \(items.count) items (numpy reads 5 to 9)"

@@ -54,7 +54,7 @@ enum DataPeers {
     @Test func driftAndExpectationsOnParquetEqualThoseOnTheSameTableAsCSV() throws {
         let sandbox = try GitSandbox()
         let seed = UInt64.random(in: 0...UInt64(UInt32.max))
-        var generator = SplitMix(seed: seed)
+        var generator = SeededGenerator(seed: seed)  // replayable from the printed seed
         func table(shift: Double) -> String {
             var lines = ["amount,count,group,score"]
             for row in 0..<400 {
@@ -126,18 +126,5 @@ enum DataPeers {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("3 rows, 1 columns"), "\(result.stdout)")
         #expect(result.stdout.contains("x: float64"), "\(result.stdout)")
-    }
-}
-
-/// A seeded generator, so a failing case can be replayed from its printed seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BA_133B_111D
-        return z ^ (z >> 31)
     }
 }
