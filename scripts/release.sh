@@ -42,6 +42,8 @@ sed -e "s|@LLD@|$LLD|" -e "s|@STATIC_LIBS@|$STATIC|" packaging/static-ld.sh > "$
 chmod 0755 "$STATIC/ld-static"
 CC="$(command -v clang || command -v cc)"
 "$CC" -O2 -c -fPIC -o "$STATIC/gssapi-stub.o" packaging/gssapi-stub.c
+# libgit2 parses the CA bundle at the first TLS session, not in git_libgit2_init (see the file).
+"$CC" -O2 -c -fPIC -o "$STATIC/lazy-ca.o" packaging/lazy-ca.c
 
 flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
   -Xswiftc -use-ld=lld
@@ -49,7 +51,9 @@ flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
   -Xcc "-ffile-prefix-map=$ROOT=/mlci" -Xcc "-ffile-prefix-map=$BUILD=/mlci/.build"
   -Xswiftc -Xclang-linker -Xswiftc "-L$STATIC" -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
   -Xswiftc -Xclang-linker -Xswiftc "--ld-path=$STATIC/ld-static"
-  -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o")
+  -Xlinker --build-id=none -Xlinker "$STATIC/gssapi-stub.o" -Xlinker "$STATIC/lazy-ca.o"
+  -Xlinker --wrap=mbedtls_x509_crt_parse_file -Xlinker --wrap=mbedtls_x509_crt_parse_path
+  -Xlinker --wrap=mbedtls_ssl_setup)
 # The archives by path as well (lld takes an archive's symbols wherever it stands on the line);
 # the wrapper above is what keeps the shared libraries out of the binary's NEEDED list.
 flags+=(-Xlinker --as-needed)

@@ -15,6 +15,10 @@
 #                        `mlci --version`, `mlci lineage`, `mlci verify --dry-run` on a
 #                        repository copied in, each checked by what it prints (/proc is
 #                        bind-mounted for the run: the Swift runtime reads argv there).
+#   3b. lazy-ca          the CA bundle is read at the first TLS session, not at start-up, and still
+#                        decides: `ci --sync-notes` in the root against a loopback HTTPS
+#                        server reaches HTTP with the server's CA bundled, and is refused with
+#                        another CA or none.
 #   4. install           scripts/install.sh installs from a local tarball, refuses a bad checksum.
 #   5. demo x N          scripts/demo.sh runs N (MLCI_DEMO_RUNS, default 10) times with exit 0,
 #                        with the release binary (built once above).
@@ -117,6 +121,43 @@ in_chroot() {
     || { echo "verify --dry-run did not print its plan"; return 1; }
 }
 check chroot in_chroot
+
+# 3b. The CA bundle is parsed at the first TLS session, not at start-up (packaging/lazy-ca.c),
+# and still decides: in the root, `ci --sync-notes` fetches from a loopback HTTPS server.
+# With the server's CA in the root's bundle it gets past TLS (the server answers 404); with
+# another CA there, or no bundle, libgit2 refuses the certificate.
+lazy_ca() {
+  local tmp; tmp="$(mktemp -d)"
+  local server=""
+  trap 'rm -rf "$tmp"; [ -z "$server" ] || kill "$server" 2>/dev/null || true; umount "$ROOTFS/proc" 2>/dev/null || true; rm -f "$ROOTFS/etc/ssl/certs/ca-certificates.crt"' RETURN
+  ( cd "$tmp"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=mlci test CA"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2 -subj "/CN=another CA"
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj "/CN=localhost"
+    printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n' > ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf ) 2>/dev/null
+  python3 scripts/tls_404_server.py "$tmp/server.pem" "$tmp/server.key" "$tmp/port" & server=$!
+  for _ in $(seq 1 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+  [ -s "$tmp/port" ] || { echo "the TLS server did not start"; return 1; }
+  grep -q localhost "$ROOTFS/etc/hosts" 2>/dev/null || printf '127.0.0.1 localhost\n' >> "$ROOTFS/etc/hosts"
+  mountpoint -q "$ROOTFS/proc" || mount --bind /proc "$ROOTFS/proc"
+  mkdir -p "$ROOTFS/etc/ssl/certs"
+  local url="https://localhost:$(cat "$tmp/port")/notes.git" mlci="/opt/mlci/$NAME/mlci" out
+  sync_notes() { chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci ci --sync-notes --remote $url --dry-run" 2>&1 || true; }
+  cp "$tmp/ca.pem" "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
+  # A command that opens the repository but connects nowhere never reads the bundle.
+  strace -f -e trace=open,openat -o "$tmp/trace" chroot "$ROOTFS" sh -c "cd /work/repo && HOME=/work $mlci lineage" >/dev/null
+  grep -q 'ca-certificates' "$tmp/trace" && { echo "lineage read the CA bundle at start-up"; return 1; }
+  out="$(sync_notes)"; echo "trusted CA: $out"
+  grep -q '404' <<<"$out" || { echo "with the server's CA in the bundle, the fetch did not reach HTTP"; return 1; }
+  cp "$tmp/other.pem" "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
+  out="$(sync_notes)"; echo "other CA: $out"
+  grep -qi 'certificate' <<<"$out" && ! grep -q '404' <<<"$out" || { echo "a server no bundled CA signed was not refused"; return 1; }
+  rm -f "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
+  out="$(sync_notes)"; echo "no bundle: $out"
+  grep -qi 'certificate' <<<"$out" && ! grep -q '404' <<<"$out" || { echo "without a CA bundle, the server was not refused"; return 1; }
+}
+check lazy-ca lazy_ca
 
 # 4. The installer.
 install_checks() {
