@@ -48,7 +48,7 @@ public enum PathDigests: Sendable {
     func covers(_ algorithms: Set<HashAlgorithm>) -> Bool {
         switch self {
         case .file(let d): d.covers(algorithms)
-        case .directory(let d): d.files.allSatisfy { $0.digests.covers(algorithms) }
+        case .directory(let d): d.covers(algorithms)
         }
     }
 
@@ -132,24 +132,18 @@ public final class ContentHasher {
     }
 
     private func hashDirectory(_ relative: String, absolute: String, algorithms: Set<HashAlgorithm>) throws(InputError) -> DirectoryDigests {
-        let walked = try TreeWalker.files(in: absolute, display: relative, containment: root)
+        let tree = try TreeWalker.walk(absolute, display: relative, containment: root)
         let prefix = Self.cacheKey(absolute, root: root)
-        var results = [FileDigests?](repeating: nil, count: walked.count)
-        var misses: [Int] = []
-        for (index, file) in walked.enumerated() {
-            let key = prefix + "/" + file.relativePathString
-            if let hit = cache.lookup(key, stat: file.stat, algorithms: algorithms) {
-                results[index] = hit
-            } else {
-                misses.append(index)
-            }
-        }
+        var digests = [UInt8](repeating: 0, count: tree.count * 64)
+        var present = [UInt8](repeating: 0, count: tree.count)
+        var sizes = tree.stats.map(\.size)
+        let misses = cache.lookup(directory: prefix, tree: tree, algorithms: algorithms, digests: &digests, present: &present)
         if !misses.isEmpty {
             let slots = ResultSlots<Result<FileDigests, InputError>>(count: misses.count)
             let workers = Parallel.coreCount
             let hashers = (0..<workers).map { _ in UncheckedBox(FileHasher()) }
-            let paths = misses.map { absolute + "/" + walked[$0].relativePathString }
-            let displays = misses.map { relative + "/" + walked[$0].relativePathString }
+            let paths = misses.map { absolute + "/" + tree.pathString(at: $0) }
+            let displays = misses.map { relative + "/" + tree.pathString(at: $0) }
             Parallel.forEach(count: misses.count, workers: workers) { index, worker in
                 do {
                     slots[index] = .success(try hashers[worker].value.hash(file: paths[index], algorithms: algorithms,
@@ -161,16 +155,21 @@ public final class ContentHasher {
                 }
             }
             filesRead += misses.count
+            let folder = Array(prefix.utf8) + [0x2F]
             for (slot, index) in misses.enumerated() {
                 switch slots[slot]! {
                 case .failure(let error): throw error
-                case .success(let digests):
-                    results[index] = digests
-                    cache.store(prefix + "/" + walked[index].relativePathString, stat: walked[index].stat, digests: digests)
+                case .success(let fresh):
+                    var raw = [UInt8](repeating: 0, count: 64)
+                    let flags = DirectoryDigests.store(fresh, into: &raw, at: 0)
+                    digests.replaceSubrange(index * 64..<index * 64 + 64, with: raw)
+                    present[index] = flags
+                    sizes[index] = fresh.size
+                    cache.store(folder + tree.path(at: index), stat: tree.stats[index], flags: flags, digests: raw)
                 }
             }
         }
-        return DirectoryDigests(files: walked.enumerated().map { ($1.relativePathString, results[$0]!) })
+        return DirectoryDigests(pathBytes: tree.pathBytes, pathEnds: tree.pathEnds, digestBytes: digests, present: present, sizes: sizes)
     }
 
     static func cacheKey(_ absolute: String, root: String) -> String {

@@ -3,12 +3,84 @@ import MLCISupport
 
 /// The digests of every file below a directory, sorted by path bytes, and the directory
 /// hashes derived from them.
+///
+/// Stored flat (paths back to back, raw digest bytes), so a directory of 10,000 files answered
+/// from the hash cache costs a few buffers, not 10,000 strings; ``files`` builds the per-file
+/// view on demand. A value type; safe to share between threads.
 public struct DirectoryDigests: Sendable {
-    /// Each file's path relative to the directory and its digests.
-    public let files: [(path: String, digests: FileDigests)]
+    /// The relative paths, back to back, and where each ends.
+    let pathBytes: [UInt8]
+    let pathEnds: [Int]
+    /// 64 bytes per file: SHA-256 (32), md5 (16), dos2unix md5 (16); zero where absent.
+    let digestBytes: [UInt8]
+    /// Per file, which digests are present (``HashAlgorithm/flag``).
+    let present: [UInt8]
+    let sizes: [Int64]
 
-    public var size: Int64 { files.reduce(0) { $0 + $1.digests.size } }
-    public var count: Int { files.count }
+    public let size: Int64
+    public var count: Int { sizes.count }
+
+    /// From per-file digests, already sorted by path bytes.
+    public init(files: [(path: String, digests: FileDigests)]) {
+        var paths: [UInt8] = []
+        var ends: [Int] = []
+        var raw = [UInt8](repeating: 0, count: files.count * 64)
+        var present: [UInt8] = []
+        for (index, file) in files.enumerated() {
+            paths += file.path.utf8
+            ends.append(paths.count)
+            present.append(Self.store(file.digests, into: &raw, at: index))
+        }
+        self.init(pathBytes: paths, pathEnds: ends, digestBytes: raw, present: present, sizes: files.map(\.digests.size))
+    }
+
+    init(pathBytes: [UInt8], pathEnds: [Int], digestBytes: [UInt8], present: [UInt8], sizes: [Int64]) {
+        self.pathBytes = pathBytes
+        self.pathEnds = pathEnds
+        self.digestBytes = digestBytes
+        self.present = present
+        self.sizes = sizes
+        self.size = sizes.reduce(0, +)
+    }
+
+    /// Writes `digests` into slot `index` of a 64-byte-per-file buffer; returns its flags.
+    static func store(_ digests: FileDigests, into raw: inout [UInt8], at index: Int) -> UInt8 {
+        var flags: UInt8 = 0
+        for algorithm in HashAlgorithm.allCases {
+            guard let hex = digests[algorithm], let bytes = Hex.bytes(hex), bytes.count == algorithm.digestLength else { continue }
+            let offset = index * 64 + algorithm.rawOffset
+            raw.replaceSubrange(offset..<offset + bytes.count, with: bytes)
+            flags |= algorithm.flag
+        }
+        return flags
+    }
+
+    /// File `index`'s relative path.
+    func path(at index: Int) -> ArraySlice<UInt8> {
+        pathBytes[(index == 0 ? 0 : pathEnds[index - 1])..<pathEnds[index]]
+    }
+
+    /// File `index`'s digest for `algorithm`, as hex.
+    func digest(_ algorithm: HashAlgorithm, at index: Int) -> String? {
+        guard present[index] & algorithm.flag != 0 else { return nil }
+        let offset = index * 64 + algorithm.rawOffset
+        return Hex.string(digestBytes[offset..<offset + algorithm.digestLength])
+    }
+
+    /// Each file's path relative to the directory and its digests (built on each call).
+    public var files: [(path: String, digests: FileDigests)] {
+        (0..<count).map { index in
+            (String(decoding: path(at: index), as: UTF8.self),
+             FileDigests(sha256: digest(.sha256, at: index), md5: digest(.md5, at: index),
+                         md5Dos2Unix: digest(.md5Dos2Unix, at: index), size: sizes[index]))
+        }
+    }
+
+    /// Whether every file has a digest for each of `algorithms`.
+    func covers(_ algorithms: Set<HashAlgorithm>) -> Bool {
+        let mask = HashAlgorithm.flags(algorithms)
+        return present.allSatisfy { $0 & mask == mask }
+    }
 
     /// mlci's directory hash: the SHA-256 of the lines `<sha256>  <relpath>\n` in path-byte
     /// order — what `sha256sum` prints for the files, hashed again — with DVC's `.dir` suffix.
@@ -16,13 +88,13 @@ public struct DirectoryDigests: Sendable {
     /// Reproduce it with coreutils:
     /// `cd DIR && find . -type f -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum`.
     public var sha256: String? {
+        guard covers([.sha256]) else { return nil }
         var lines: [UInt8] = []
-        lines.reserveCapacity(files.count * 100)
-        for file in files {
-            guard let digest = file.digests.sha256 else { return nil }
-            lines += digest.utf8
+        lines.reserveCapacity(pathBytes.count + count * 68)
+        for index in 0..<count {
+            Self.appendHex(digestBytes, at: index * 64 + HashAlgorithm.sha256.rawOffset, length: 32, into: &lines)
             lines += [0x20, 0x20]
-            lines += file.path.utf8
+            lines += path(at: index)
             lines.append(0x0A)
         }
         return Hex.string(SHA256.hash(data: lines)) + ".dir"
@@ -43,20 +115,36 @@ public struct DirectoryDigests: Sendable {
 
     /// The listing written straight into bytes (10,000 files take a few ms, not a JSON tree).
     func dvcListingBytes(legacy: Bool) -> [UInt8]? {
+        let algorithm: HashAlgorithm = legacy ? .md5Dos2Unix : .md5
+        guard covers([algorithm]) else { return nil }
         var out: [UInt8] = [0x5B]
-        out.reserveCapacity(files.count * 80 + 2)
+        out.reserveCapacity(pathBytes.count + count * 64 + 2)
         let md5Key: [UInt8] = Array("{\"md5\": \"".utf8)
         let relpathKey: [UInt8] = Array("\", \"relpath\": ".utf8)
-        for (index, file) in files.enumerated() {
-            guard let md5 = legacy ? file.digests.md5Dos2Unix : file.digests.md5 else { return nil }
+        for index in 0..<count {
             if index > 0 { out += [0x2C, 0x20] }
             out += md5Key
-            out += md5.utf8
+            Self.appendHex(digestBytes, at: index * 64 + algorithm.rawOffset, length: 16, into: &out)
             out += relpathKey
-            JSONWriter.appendString(file.path, asciiOnly: true, into: &out)
+            let path = path(at: index)
+            // Printable ASCII without `"` or `\` is written as is (JSONWriter's own fast path).
+            if path.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
+                out.append(0x22)
+                out += path
+                out.append(0x22)
+            } else {
+                JSONWriter.appendString(String(decoding: path, as: UTF8.self), asciiOnly: true, into: &out)
+            }
             out.append(0x7D)
         }
         out.append(0x5D)
         return out
+    }
+
+    private static func appendHex(_ raw: [UInt8], at offset: Int, length: Int, into out: inout [UInt8]) {
+        for byte in raw[offset..<offset + length] {
+            out.append(Hex.digits[Int(byte >> 4)])
+            out.append(Hex.digits[Int(byte & 0x0F)])
+        }
     }
 }

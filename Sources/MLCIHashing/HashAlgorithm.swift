@@ -8,6 +8,33 @@ public enum HashAlgorithm: String, Sendable, Hashable, CaseIterable {
     case md5Dos2Unix = "md5-dos2unix"
 }
 
+extension HashAlgorithm {
+    /// The digest's length in bytes.
+    var digestLength: Int { self == .sha256 ? 32 : 16 }
+
+    /// Where the digest sits in a 64-byte record (the hash cache's and ``DirectoryDigests``'):
+    /// SHA-256, md5, dos2unix md5.
+    var rawOffset: Int {
+        switch self {
+        case .sha256: 0
+        case .md5: 32
+        case .md5Dos2Unix: 48
+        }
+    }
+
+    /// The algorithm's bit in a record's flags.
+    var flag: UInt8 {
+        switch self {
+        case .sha256: 1
+        case .md5: 2
+        case .md5Dos2Unix: 4
+        }
+    }
+
+    /// The flags of every algorithm in `algorithms`.
+    static func flags(_ algorithms: Set<HashAlgorithm>) -> UInt8 { algorithms.reduce(0) { $0 | $1.flag } }
+}
+
 /// The digests of one file, lowercase hex, for the algorithms that were asked for.
 public struct FileDigests: Sendable, Equatable {
     public var sha256: String?

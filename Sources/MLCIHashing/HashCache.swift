@@ -9,22 +9,40 @@ import Darwin
 /// Remembers file digests keyed by path, size, mtime and inode, so an unchanged file is
 /// never read twice (the rule of DVC's state database and git's index).
 ///
-/// Stored in one binary file (`.mlci/cache/hashes`), loaded whole and written atomically.
+/// Stored in one binary file (`.mlci/cache/hashes`): a magic line, the time the cache was last
+/// validated, then one record per path in path-byte order (key length, key, size, mtime
+/// seconds and nanoseconds, inode, digest flags, 64 digest bytes). Loading reads the file whole
+/// and indexes the records where they lie: nothing is decoded until a lookup asks, and a
+/// directory's files are matched against the records below it in one merge of two sorted
+/// lists. What this process learns is kept aside and merged in when the cache is written
+/// (atomically, by rename).
+///
 /// Racy entries — a file whose mtime is not older than the moment the cache was last
 /// validated — are not trusted, as git does with its index: the file could have changed
 /// within the same clock tick after it was hashed.
 ///
 /// Not thread-safe: owned by one ``ContentHasher``.
 public final class HashCache {
+    /// A digest record learnt by this process.
     struct Entry {
         var stat: FileStat
-        var digests: FileDigests
+        /// ``HashAlgorithm/flag``s of the digests present.
+        var flags: UInt8
+        /// 64 bytes, laid out as ``HashAlgorithm/rawOffset`` says.
+        var digests: [UInt8]
     }
 
     private static let magic: [UInt8] = Array("MLCIHC1\n".utf8)
+    /// Bytes of a record after its key: size, mtime (s, ns), inode, flags, digests.
+    private static let recordTail = 8 * 4 + 1 + 64
 
     let path: String?
-    private var entries: [String: Entry] = [:]
+    /// The cache file as read.
+    private var bytes: [UInt8] = []
+    /// The offsets of its records, sorted by key bytes.
+    private var index: [Int32] = []
+    /// Entries learnt by this process, by key bytes; they win over the file's.
+    private var learnt: [[UInt8]: Entry] = [:]
     /// Entries whose mtime is older than this (ns since epoch) are trusted.
     private var validAsOf: Int64 = 0
     /// When this process started looking at files: what `validAsOf` becomes on save.
@@ -43,16 +61,90 @@ public final class HashCache {
 
     /// The cached digests for `key` if the file still has `stat` and they cover `algorithms`.
     func lookup(_ key: String, stat: FileStat, algorithms: Set<HashAlgorithm>) -> FileDigests? {
-        guard let entry = entries[key], entry.stat == stat, stat.mtime < validAsOf,
-              entry.digests.covers(algorithms) else { return nil }
-        return entry.digests
+        let keyBytes = Array(key.utf8)
+        let mask = HashAlgorithm.flags(algorithms)
+        if let entry = learnt[keyBytes] {
+            guard entry.stat == stat, stat.mtime < validAsOf, entry.flags & mask == mask else { return nil }
+            return Self.digests(entry.digests[...], flags: entry.flags, size: stat.size)
+        }
+        return bytes.withUnsafeBytes { raw -> FileDigests? in
+            let position = keyBytes.withUnsafeBytes { lowerBound(raw, $0) }
+            guard position < index.count else { return nil }
+            let record = Int(index[position])
+            guard Self.key(raw, record).elementsEqual(keyBytes),
+                  let flags = trusted(raw, record, stat: stat, mask: mask) else { return nil }
+            let digestsAt = record + 2 + Int(Self.keyLength(raw, record)) + 33
+            return Self.digests(bytes[digestsAt..<digestsAt + 64], flags: flags, size: stat.size)
+        }
+    }
+
+    /// Matches the files of `tree` (below the folder whose key is `prefix`) with the records
+    /// below it. For each file the cache answers, copies its 64 digest bytes into `digests`
+    /// and its flags into `present` (both indexed by file).
+    ///
+    /// - Returns: the indices of the files the cache does not answer for all of `algorithms`.
+    func lookup(directory prefix: String, tree: WalkedTree, algorithms: Set<HashAlgorithm>,
+                digests: inout [UInt8], present: inout [UInt8]) -> [Int] {
+        let mask = HashAlgorithm.flags(algorithms)
+        let folder = Array(prefix.utf8) + [0x2F]
+        var misses: [Int] = []
+        bytes.withUnsafeBytes { raw in
+            tree.pathBytes.withUnsafeBufferPointer { paths in
+                var cursor = folder.withUnsafeBytes { lowerBound(raw, $0) }
+                for file in 0..<tree.count {
+                    let start = file == 0 ? 0 : tree.pathEnds[file - 1]
+                    let relative = UnsafeBufferPointer(rebasing: paths[start..<tree.pathEnds[file]])
+                    if !learnt.isEmpty, let entry = learnt[folder + relative] {
+                        if entry.stat == tree.stats[file], entry.stat.mtime < validAsOf, entry.flags & mask == mask {
+                            digests.replaceSubrange(file * 64..<file * 64 + 64, with: entry.digests)
+                            present[file] = entry.flags
+                        } else {
+                            misses.append(file)
+                        }
+                        continue
+                    }
+                    // Both lists are in byte order: step the cursor up to this file's key.
+                    var found: Int?
+                    while cursor < index.count {
+                        let record = Int(index[cursor])
+                        let order = Self.compare(Self.key(raw, record), folder: folder, relative: relative)
+                        if order < 0 { cursor += 1; continue }
+                        if order == 0 { found = record }
+                        break
+                    }
+                    guard let record = found, let flags = trusted(raw, record, stat: tree.stats[file], mask: mask) else {
+                        misses.append(file)
+                        continue
+                    }
+                    let digestsAt = record + 2 + Int(Self.keyLength(raw, record)) + 33
+                    digests.withUnsafeMutableBytes { out in
+                        out.baseAddress!.advanced(by: file * 64).copyMemory(from: raw.baseAddress!.advanced(by: digestsAt), byteCount: 64)
+                    }
+                    present[file] = flags
+                }
+            }
+        }
+        return misses
     }
 
     /// Records fresh digests; keeps other algorithms' digests when the file is unchanged.
     func store(_ key: String, stat: FileStat, digests: FileDigests) {
-        var merged = digests
-        if let old = entries[key], old.stat == stat { merged.merge(old.digests) }
-        entries[key] = Entry(stat: stat, digests: merged)
+        var raw = [UInt8](repeating: 0, count: 64)
+        let flags = DirectoryDigests.store(digests, into: &raw, at: 0)
+        store(Array(key.utf8), stat: stat, flags: flags, digests: raw)
+    }
+
+    /// Records fresh digests given as a 64-byte record and its flags.
+    func store(_ key: [UInt8], stat: FileStat, flags: UInt8, digests: [UInt8]) {
+        var entry = Entry(stat: stat, flags: flags, digests: digests)
+        if let old = existing(key), old.stat == stat {
+            for algorithm in HashAlgorithm.allCases where flags & algorithm.flag == 0 && old.flags & algorithm.flag != 0 {
+                let range = algorithm.rawOffset..<algorithm.rawOffset + algorithm.digestLength
+                entry.digests.replaceSubrange(range, with: old.digests[range])
+                entry.flags |= algorithm.flag
+            }
+        }
+        learnt[key] = entry
         isDirty = true
     }
 
@@ -65,69 +157,167 @@ public final class HashCache {
         guard isDirty, let path else { return }
         var out = Self.magic
         appendInteger(&out, UInt64(bitPattern: sessionStart))
+        out.reserveCapacity(bytes.count + learnt.count * 140)
+        let fresh = learnt.keys.filter { $0.count < 65_536 }.sorted { $0.lexicographicallyPrecedes($1) }
         var written = 0
-        for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            if written >= 1_000_000 { break }
-            let keyBytes = Array(key.utf8)
-            guard keyBytes.count < 65_536 else { continue }
-            appendInteger(&out, UInt16(keyBytes.count))
-            out += keyBytes
-            appendInteger(&out, UInt64(bitPattern: entry.stat.size))
-            appendInteger(&out, UInt64(bitPattern: entry.stat.mtimeSeconds))
-            appendInteger(&out, UInt64(bitPattern: entry.stat.mtimeNanoseconds))
-            appendInteger(&out, entry.stat.inode)
-            var flags: UInt8 = 0
-            if entry.digests.sha256 != nil { flags |= 1 }
-            if entry.digests.md5 != nil { flags |= 2 }
-            if entry.digests.md5Dos2Unix != nil { flags |= 4 }
-            out.append(flags)
-            out += entry.digests.sha256.flatMap(Hex.bytes) ?? [UInt8](repeating: 0, count: 32)
-            out += entry.digests.md5.flatMap(Hex.bytes) ?? [UInt8](repeating: 0, count: 16)
-            out += entry.digests.md5Dos2Unix.flatMap(Hex.bytes) ?? [UInt8](repeating: 0, count: 16)
-            written += 1
+        bytes.withUnsafeBytes { raw in
+            var next = 0
+            func writeFresh(_ key: [UInt8]) {
+                let entry = learnt[key]!
+                appendInteger(&out, UInt16(key.count))
+                out += key
+                appendInteger(&out, UInt64(bitPattern: entry.stat.size))
+                appendInteger(&out, UInt64(bitPattern: entry.stat.mtimeSeconds))
+                appendInteger(&out, UInt64(bitPattern: entry.stat.mtimeNanoseconds))
+                appendInteger(&out, entry.stat.inode)
+                out.append(entry.flags)
+                out += entry.digests
+            }
+            for position in 0..<index.count {
+                let record = Int(index[position])
+                let key = Self.key(raw, record)
+                while next < fresh.count, written < 1_000_000,
+                      fresh[next].lexicographicallyPrecedes(key) {
+                    writeFresh(fresh[next])
+                    next += 1
+                    written += 1
+                }
+                if written >= 1_000_000 { break }
+                if next < fresh.count, fresh[next].elementsEqual(key) {  // replaced by what was learnt
+                    writeFresh(fresh[next])
+                    next += 1
+                } else {
+                    out += raw[record..<record + 2 + key.count + Self.recordTail]
+                }
+                written += 1
+            }
+            while next < fresh.count, written < 1_000_000 {
+                writeFresh(fresh[next])
+                next += 1
+                written += 1
+            }
         }
         try FileSystem.writeAtomically(path, out)
         validAsOf = sessionStart
         isDirty = false
     }
 
-    private func appendInteger<T: FixedWidthInteger>(_ out: inout [UInt8], _ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-    }
+    // MARK: - The file's records
 
     private func load(_ bytes: [UInt8]) {
-        guard bytes.count >= Self.magic.count + 8, Array(bytes[0..<Self.magic.count]) == Self.magic else { return }
-        bytes.withUnsafeBytes { raw in
-            var offset = Self.magic.count
-            func integer<T: FixedWidthInteger>(_: T.Type) -> T? {
-                guard offset + MemoryLayout<T>.size <= raw.count else { return nil }
-                let value = T(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: T.self))
-                offset += MemoryLayout<T>.size
-                return value
-            }
-            guard let stamp = integer(UInt64.self) else { return }
-            var loaded: [String: Entry] = [:]
-            // An entry is 2 + 33 + 64 bytes plus its key: a fair guess of the count.
-            loaded.reserveCapacity(raw.count / 120)
+        guard bytes.count >= Self.magic.count + 8, bytes[0..<Self.magic.count].elementsEqual(Self.magic) else { return }
+        guard bytes.count < Int(Int32.max) else { return }
+        var offsets: [Int32] = []
+        offsets.reserveCapacity(bytes.count / 120)
+        var sorted = true
+        let complete = bytes.withUnsafeBytes { raw -> Bool in
+            var offset = Self.magic.count + 8
+            var previous: UnsafeRawBufferPointer?
             while offset < raw.count {
-                guard let keyLength = integer(UInt16.self), offset + Int(keyLength) <= raw.count else { return }
-                let key = String(decoding: raw[offset..<offset + Int(keyLength)], as: UTF8.self)
-                offset += Int(keyLength)
-                guard let size = integer(UInt64.self), let seconds = integer(UInt64.self),
-                      let nanos = integer(UInt64.self), let inode = integer(UInt64.self),
-                      let flags = integer(UInt8.self), offset + 64 <= raw.count else { return }
-                // Only the digests the entry has (most have one of the three).
-                let sha = flags & 1 != 0 ? Hex.string(raw[offset..<offset + 32]) : nil
-                let md5 = flags & 2 != 0 ? Hex.string(raw[offset + 32..<offset + 48]) : nil
-                let md5d = flags & 4 != 0 ? Hex.string(raw[offset + 48..<offset + 64]) : nil
-                offset += 64
-                loaded[key] = Entry(
-                    stat: FileStat(size: Int64(bitPattern: size), mtimeSeconds: Int64(bitPattern: seconds),
-                                   mtimeNanoseconds: Int64(bitPattern: nanos), inode: inode),
-                    digests: FileDigests(sha256: sha, md5: md5, md5Dos2Unix: md5d, size: Int64(bitPattern: size)))
+                guard offset + 2 <= raw.count else { return false }
+                let length = Int(Self.keyLength(raw, offset))
+                guard offset + 2 + length + Self.recordTail <= raw.count else { return false }
+                let key = UnsafeRawBufferPointer(rebasing: raw[offset + 2..<offset + 2 + length])
+                if sorted, let previous, Self.compare(previous, key) > 0 { sorted = false }
+                previous = key
+                offsets.append(Int32(offset))
+                offset += 2 + length + Self.recordTail
             }
-            entries = loaded
-            validAsOf = Int64(bitPattern: stamp)
+            return true
         }
+        guard complete else { return }  // a torn or foreign file is an empty cache
+        if !sorted {
+            // Written by an older mlci in String order; byte order is what lookups need.
+            bytes.withUnsafeBytes { raw in
+                offsets.sort { Self.compare(Self.key(raw, Int($0)), Self.key(raw, Int($1))) < 0 }
+            }
+        }
+        self.bytes = bytes
+        self.index = offsets
+        validAsOf = Int64(bitPattern: bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: Self.magic.count, as: UInt64.self)) })
+    }
+
+    /// The entry for `key`: what this process learnt, else the file's record.
+    private func existing(_ key: [UInt8]) -> Entry? {
+        if let entry = learnt[key] { return entry }
+        return bytes.withUnsafeBytes { raw -> Entry? in
+            let position = key.withUnsafeBytes { lowerBound(raw, $0) }
+            guard position < index.count else { return nil }
+            let record = Int(index[position])
+            let recordKey = Self.key(raw, record)
+            guard recordKey.elementsEqual(key) else { return nil }
+            var at = record + 2 + recordKey.count
+            func integer() -> UInt64 {
+                defer { at += 8 }
+                return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            }
+            let stat = FileStat(size: Int64(bitPattern: integer()), mtimeSeconds: Int64(bitPattern: integer()),
+                                mtimeNanoseconds: Int64(bitPattern: integer()), inode: integer())
+            let flags = raw[at]
+            return Entry(stat: stat, flags: flags, digests: Array(raw[at + 1..<at + 65]))
+        }
+    }
+
+    /// The record's flags when its stat is `stat`, it is not racy, and it has every digest in
+    /// `mask`; otherwise `nil`.
+    private func trusted(_ raw: UnsafeRawBufferPointer, _ record: Int, stat: FileStat, mask: UInt8) -> UInt8? {
+        let at = record + 2 + Int(Self.keyLength(raw, record))
+        func integer(_ field: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at + field * 8, as: UInt64.self)) }
+        guard Int64(bitPattern: integer(0)) == stat.size, Int64(bitPattern: integer(1)) == stat.mtimeSeconds,
+              Int64(bitPattern: integer(2)) == stat.mtimeNanoseconds, integer(3) == stat.inode,
+              stat.mtime < validAsOf else { return nil }
+        let flags = raw[at + 32]
+        return flags & mask == mask ? flags : nil
+    }
+
+    /// The first position in the index whose key is not below `key`.
+    private func lowerBound(_ raw: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer) -> Int {
+        var low = 0
+        var high = index.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Self.compare(Self.key(raw, Int(index[middle])), key) < 0 { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    private static func keyLength(_ raw: UnsafeRawBufferPointer, _ record: Int) -> UInt16 {
+        UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: record, as: UInt16.self))
+    }
+
+    private static func key(_ raw: UnsafeRawBufferPointer, _ record: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: raw[record + 2..<record + 2 + Int(keyLength(raw, record))])
+    }
+
+    /// Byte order of two keys: negative, zero or positive.
+    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0 {
+            let order = memcmp(a.baseAddress!, b.baseAddress!, common)
+            if order != 0 { return Int(order) }
+        }
+        return a.count - b.count
+    }
+
+    /// Byte order of `key` against `folder` followed by `relative`.
+    private static func compare(_ key: UnsafeRawBufferPointer, folder: [UInt8], relative: UnsafeBufferPointer<UInt8>) -> Int {
+        let head = min(key.count, folder.count)
+        let order = folder.withUnsafeBytes { memcmp(key.baseAddress!, $0.baseAddress!, head) }
+        if order != 0 { return Int(order) }
+        if key.count <= folder.count { return key.count - folder.count - relative.count }
+        return compare(UnsafeRawBufferPointer(rebasing: key[folder.count...]), UnsafeRawBufferPointer(relative))
+    }
+
+    private static func digests(_ raw: ArraySlice<UInt8>, flags: UInt8, size: Int64) -> FileDigests {
+        func hex(_ algorithm: HashAlgorithm) -> String? {
+            guard flags & algorithm.flag != 0 else { return nil }
+            let start = raw.startIndex + algorithm.rawOffset
+            return Hex.string(raw[start..<start + algorithm.digestLength])
+        }
+        return FileDigests(sha256: hex(.sha256), md5: hex(.md5), md5Dos2Unix: hex(.md5Dos2Unix), size: size)
+    }
+
+    private func appendInteger<T: FixedWidthInteger>(_ out: inout [UInt8], _ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 }

@@ -22,45 +22,105 @@ public struct WalkedFile: Sendable {
 /// they stay inside `containment` (the repository root), otherwise the walk fails: data that
 /// lives outside the repository would make a hash that others cannot reproduce.
 ///
-/// The walk goes level by level: the entries of a level's folders are listed, then stat'ed
-/// in parallel (the stats are nearly all of a no-op `status`'s time; a flat folder of 10,000
-/// files is split as well as 100 folders of 100).
+/// The walk goes level by level: a level's folders are listed on all cores, then all their
+/// entries are stat'ed on all cores (the stats are nearly all of a no-op `status`'s time; a
+/// flat folder of 10,000 files is split as well as 100 folders of 100). Each folder's entries
+/// are sorted by name, a folder's name counting as if it ended in `/`, so that a depth-first
+/// pass yields the paths in byte order without sorting them whole. Names and results live in
+/// flat buffers, not in one allocation per entry.
+///
 /// Stateless; safe from any thread.
 public enum TreeWalker {
+    /// The files below `directory` as ``WalkedFile`` values.
     public static func files(in directory: String, display: String, containment: String) throws(InputError) -> [WalkedFile] {
+        let tree = try walk(directory, display: display, containment: containment)
+        return (0..<tree.count).map { WalkedFile(relativePath: Array(tree.path(at: $0)), stat: tree.stats[$0]) }
+    }
+
+    /// The files below `directory`, in flat storage.
+    ///
+    /// - Parameters:
+    ///   - display: how `directory` is named in messages.
+    ///   - containment: the folder symbolic links must stay inside.
+    public static func walk(_ directory: String, display: String, containment: String) throws(InputError) -> WalkedTree {
         let realRoot = FileSystem.realPath(containment) ?? containment
-        var out: [WalkedFile] = []
         var top = stat()
         guard stat(directory, &top) == 0 else { throw InputError(FileSystem.describeErrno(errno, verb: "list", name: display)) }
-        var level: [Folder] = [Folder(path: directory, prefix: [], lineage: [FolderID(top)])]
+        var nodes: [Node] = [Node(path: directory, prefix: [], lineage: [FolderID(top)])]
+        var level = [0]
         var depth = 0
         while !level.isEmpty {
             guard depth < 128 else {
-                throw InputError("\(display)/\(String(decoding: level[0].prefix, as: UTF8.self)): directories nest more than 128 levels deep (a symbolic link loop?)")
+                throw InputError("\(display)/\(String(decoding: nodes[level[0]].prefix, as: UTF8.self)): directories nest more than 128 levels deep (a symbolic link loop?)")
             }
-            var next: [Folder] = []
+            var next: [Int] = []
             // Bounded batches keep the open directory handles few.
             var start = 0
             while start < level.count {
                 let batch = Array(level[start..<min(level.count, start + 256)])
-                try walk(batch, display: display, realRoot: realRoot, files: &out, folders: &next)
+                try walk(batch, nodes: &nodes, display: display, realRoot: realRoot, next: &next)
                 start += batch.count
             }
             level = next
             depth += 1
         }
-        out.sort { $0.relativePath.lexicographicallyPrecedes($1.relativePath) }
-        return out
+        var builder = WalkedTree.Builder()
+        assemble(0, nodes: nodes, into: &builder)
+        return builder.tree
     }
 
-    /// A folder to list: its path and its path relative to the walked directory.
-    struct Folder: Sendable {
+    /// A folder of the walk: where it is, and once listed, its entries in sorted order.
+    struct Node {
         let path: String
+        /// Its path relative to the walked directory (empty for the walked directory).
         let prefix: [UInt8]
         /// The (device, inode) of this folder and of every folder above it in the walk: a
         /// symbolic link back to one of them is a loop (found at once, not after 128 levels
         /// of a breadth-first walk that could double at every level).
         let lineage: [FolderID]
+        var listing = Listing()
+        /// Each entry's ``Kind`` and, for files, its stat (listing order).
+        var kinds: [UInt8] = []
+        var stats: [FileStat] = []
+        /// For each entry that is a folder, its node (listing order; -1 for the others).
+        var children: [Int32] = []
+        /// Entry indices in name order (a folder's name compared as if it ended in `/`).
+        var order: [Int32] = []
+    }
+
+    /// What an entry turned out to be.
+    enum Kind {
+        static let other: UInt8 = 0
+        static let file: UInt8 = 1
+        static let folder: UInt8 = 2
+        static let failed: UInt8 = 3
+    }
+
+    /// The stat phase's output: flat buffers each worker writes at its own entries' indices.
+    ///
+    /// `@unchecked Sendable`: every index is written by exactly one worker, and read only after
+    /// all workers have finished (``Parallel/forEach(count:workers:_:)`` joins them).
+    final class StatResults: @unchecked Sendable {
+        let kinds: UnsafeMutableBufferPointer<UInt8>
+        let stats: UnsafeMutableBufferPointer<FileStat>
+        let folders: UnsafeMutableBufferPointer<FolderID>
+        let failures: ResultSlots<InputError>
+
+        init(count: Int) {
+            kinds = .allocate(capacity: count)
+            kinds.initialize(repeating: Kind.other)
+            stats = .allocate(capacity: count)
+            stats.initialize(repeating: FileStat(size: 0, mtimeSeconds: 0, mtimeNanoseconds: 0, inode: 0))
+            folders = .allocate(capacity: count)
+            folders.initialize(repeating: FolderID(device: 0, inode: 0))
+            failures = ResultSlots(count: count)
+        }
+
+        deinit {
+            kinds.deallocate()
+            stats.deallocate()
+            folders.deallocate()
+        }
     }
 
     struct FolderID: Sendable, Equatable {
@@ -71,103 +131,258 @@ public enum TreeWalker {
             device = UInt64(info.st_dev)
             inode = UInt64(info.st_ino)
         }
+
+        init(device: UInt64, inode: UInt64) {
+            self.device = device
+            self.inode = inode
+        }
     }
 
-    /// One entry to stat: the index of its folder in the batch and its name.
-    struct Entry: Sendable {
-        let folder: Int
-        let name: [UInt8]
+    /// A folder's entry names, NUL-terminated back to back (so `fstatat` reads them in place).
+    struct Listing: Sendable {
+        var names: [UInt8] = []
+        var starts: [Int32] = []
+        var count: Int { starts.count }
+
+        /// The name's bytes without the NUL.
+        func name(_ index: Int) -> ArraySlice<UInt8> {
+            let start = Int(starts[index])
+            let end = index + 1 < starts.count ? Int(starts[index + 1]) - 1 : names.count - 1
+            return names[start..<end]
+        }
     }
 
-    /// What one entry turned out to be.
-    enum Found: Sendable {
-        case file(WalkedFile)
-        case folder(Folder)
-        case other
-        case failure(InputError)
-    }
-
-    /// Lists the folders of `batch`, stats their entries in parallel, and sorts the results
-    /// into files and the next level's folders (in listing order, so errors are stable).
-    private static func walk(_ batch: [Folder], display: String, realRoot: String,
-                             files: inout [WalkedFile], folders next: inout [Folder]) throws(InputError) {
-        var handles: [OpaquePointer] = []
-        defer { for handle in handles { closedir(handle) } }
-        var entries: [Entry] = []
-        for (index, folder) in batch.enumerated() {
-            guard let dir = opendir(folder.path) else {
-                throw InputError(FileSystem.describeErrno(errno, verb: "list", name: name(display, folder.prefix)))
-            }
-            handles.append(dir)
-            while let entry = readdir(dir) {
-                let nameBytes: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    let bound = raw.bindMemory(to: UInt8.self)
-                    let length = bound.firstIndex(of: 0) ?? bound.count
-                    return Array(bound[0..<length])
-                }
-                if nameBytes == [0x2E] || nameBytes == [0x2E, 0x2E] { continue }
-                if nameBytes == Array(".git".utf8) || nameBytes == Array(".dvc".utf8) { continue }
-                entries.append(Entry(folder: index, name: nameBytes))
+    /// Lists the folders of `batch` and stats their entries, both on all cores, then records
+    /// each folder's sorted entries and queues its subfolders.
+    private static func walk(_ batch: [Int], nodes: inout [Node], display: String, realRoot: String,
+                             next: inout [Int]) throws(InputError) {
+        let paths = batch.map { nodes[$0].path }
+        let prefixes = batch.map { nodes[$0].prefix }
+        // 1. List every folder of the batch.
+        let listed = ResultSlots<Result<(DirectoryHandle, Listing), InputError>>(count: batch.count)
+        Parallel.forEach(count: batch.count, workers: batch.count >= 8 ? Parallel.coreCount : 1) { index, _ in
+            listed[index] = list(paths[index], display: { name(display, prefixes[index]) })
+        }
+        var handles: [DirectoryHandle] = []
+        defer { for handle in handles { closedir(handle.pointer) } }
+        var listings: [Listing] = []
+        var failure: InputError?
+        for result in listed.values {
+            switch result! {
+            case .success(let (handle, listing)):
+                handles.append(handle)
+                listings.append(listing)
+            case .failure(let error):
+                if failure == nil { failure = error }
             }
         }
-        let listed = entries
-        let descriptors = handles.map { dirfd($0) }
-        let found = ResultSlots<Found>(count: listed.count)
+        if let failure { throw failure }
+
+        // 2. Stat every entry, in chunks that may span folders.
+        var firstEntry: [Int] = []
+        var total = 0
+        for listing in listings {
+            firstEntry.append(total)
+            total += listing.count
+        }
         let chunk = 128
-        let chunks = (listed.count + chunk - 1) / chunk
-        let work: @Sendable (Int, Int) -> Void = { part, _ in
-            for index in part * chunk..<min(listed.count, (part + 1) * chunk) {
-                let entry = listed[index]
-                found[index] = examine(entry, in: batch[entry.folder], fd: descriptors[entry.folder], display: display, realRoot: realRoot)
+        var chunks: [(folder: Int, range: Range<Int>)] = []
+        for (folder, listing) in listings.enumerated() {
+            var start = 0
+            while start < listing.count {
+                chunks.append((folder, start..<min(listing.count, start + chunk)))
+                start += chunk
+            }
+        }
+        let results = StatResults(count: total)
+        let lineages = batch.map { nodes[$0].lineage }
+        let work: @Sendable (Int, Int) -> Void = { [listings, handles, firstEntry, chunks] part, _ in
+            let (folder, range) = chunks[part]
+            let fd = dirfd(handles[folder].pointer)
+            listings[folder].names.withUnsafeBufferPointer { names in
+                for entry in range {
+                    examine(entry, of: listings[folder], names: names, fd: fd, folderPath: paths[folder],
+                            relativeDisplay: { name(display, join(prefixes[folder], listings[folder].name(entry))) },
+                            lineage: lineages[folder], realRoot: realRoot, into: results, at: firstEntry[folder] + entry)
+                }
             }
         }
         // Threads pay off only with enough stats to share.
-        Parallel.forEach(count: chunks, workers: listed.count >= 512 ? Parallel.coreCount : 1, work)
-        for result in found.values {
-            switch result {
-            case .file(let file): files.append(file)
-            case .folder(let folder): next.append(folder)
-            case .failure(let error): throw error
-            case .other, nil: continue
+        Parallel.forEach(count: chunks.count, workers: total >= 512 ? Parallel.coreCount : 1, work)
+
+        // 3. The first failure in listing order (errors are stable), then each folder's entries
+        // sorted and its subfolders queued.
+        if let index = results.kinds.firstIndex(of: Kind.failed) { throw results.failures[index]! }
+        for (folder, node) in batch.enumerated() {
+            let listing = listings[folder]
+            let range = firstEntry[folder]..<firstEntry[folder] + listing.count
+            let kinds = Array(results.kinds[range])
+            var children = [Int32](repeating: -1, count: listing.count)
+            for entry in 0..<listing.count where kinds[entry] == Kind.folder {
+                let nameBytes = listing.name(entry)
+                let child = Node(path: paths[folder] + "/" + String(decoding: nameBytes, as: UTF8.self),
+                                 prefix: join(prefixes[folder], nameBytes),
+                                 lineage: lineages[folder] + [results.folders[range.lowerBound + entry]])
+                children[entry] = Int32(nodes.count)
+                next.append(nodes.count)
+                nodes.append(child)
             }
+            nodes[node].order = sortedOrder(listing, kinds)
+            nodes[node].stats = Array(results.stats[range])
+            nodes[node].kinds = kinds
+            nodes[node].children = children
+            nodes[node].listing = listing
         }
     }
 
-    private static func examine(_ entry: Entry, in folder: Folder, fd: Int32, display: String, realRoot: String) -> Found {
-        let relative = folder.prefix.isEmpty ? entry.name : folder.prefix + [0x2F] + entry.name
-        guard let name = String(validating: entry.name, as: UTF8.self) else {
-            return .failure(InputError("\(Self.name(display, relative)): the file name is not valid UTF-8",
-                                       hint: "rename the file; hashes are defined over UTF-8 paths"))
+    /// An open directory, handed from the thread that opened it to the ones that stat in it.
+    ///
+    /// `@unchecked Sendable`: `DIR *` is only read through (`dirfd`) after the listing thread
+    /// is done with it, and closed by the walk once every thread has finished.
+    struct DirectoryHandle: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    private static func list(_ path: String, display: () -> String) -> Result<(DirectoryHandle, Listing), InputError> {
+        guard let dir = opendir(path) else {
+            return .failure(InputError(FileSystem.describeErrno(errno, verb: "list", name: display())))
+        }
+        var listing = Listing()
+        while let entry = readdir(dir) {
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let bytes = raw.bindMemory(to: UInt8.self)
+                let length = strnlen(bytes.baseAddress!, bytes.count)
+                let name = UnsafeBufferPointer(rebasing: bytes[0..<length])
+                if isSkipped(name) { return }
+                listing.starts.append(Int32(listing.names.count))
+                listing.names.append(contentsOf: name)
+                listing.names.append(0)
+            }
+        }
+        return .success((DirectoryHandle(pointer: dir), listing))
+    }
+
+    /// `.`, `..`, `.git` and `.dvc`.
+    private static func isSkipped(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch name.count {
+        case 1: return name[0] == 0x2E
+        case 2: return name[0] == 0x2E && name[1] == 0x2E
+        case 4: return name[0] == 0x2E && ((name[1] == 0x67 && name[2] == 0x69 && name[3] == 0x74)
+                                            || (name[1] == 0x64 && name[2] == 0x76 && name[3] == 0x63))
+        default: return false
+        }
+    }
+
+    /// Stats one entry and writes what it is into `results` at `slot`.
+    private static func examine(_ entry: Int, of listing: Listing, names: UnsafeBufferPointer<UInt8>, fd: Int32,
+                                folderPath: String, relativeDisplay: () -> String, lineage: [FolderID],
+                                realRoot: String, into results: StatResults, at slot: Int) {
+        func fail(_ error: InputError) {
+            results.failures[slot] = error
+            results.kinds[slot] = Kind.failed
+        }
+        let start = Int(listing.starts[entry])
+        let end = entry + 1 < listing.count ? Int(listing.starts[entry + 1]) - 1 : names.count - 1
+        let nameBytes = UnsafeBufferPointer(rebasing: names[start..<end])
+        if !isValidUTF8(nameBytes) {
+            return fail(InputError("\(relativeDisplay()): the file name is not valid UTF-8",
+                                   hint: "rename the file; hashes are defined over UTF-8 paths"))
         }
         var info = stat()
-        guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-            return .failure(InputError(FileSystem.describeErrno(errno, verb: "read", name: Self.name(display, relative))))
+        let status = names.baseAddress!.advanced(by: start).withMemoryRebound(to: CChar.self, capacity: end - start + 1) {
+            fstatat(fd, $0, &info, AT_SYMLINK_NOFOLLOW)
         }
-        // The full path only where it is needed (links and folders), not for every file.
-        var full: String { folder.path + "/" + name }
+        guard status == 0 else {
+            return fail(InputError(FileSystem.describeErrno(errno, verb: "read", name: relativeDisplay())))
+        }
         if (info.st_mode & S_IFMT) == S_IFLNK {
+            // The full path only for links (and folders, later), never for every file.
+            let full = folderPath + "/" + String(decoding: nameBytes, as: UTF8.self)
             guard let target = FileSystem.realPath(full) else {
-                return .failure(InputError("\(Self.name(display, relative)): the symbolic link points to nothing"))
+                return fail(InputError("\(relativeDisplay()): the symbolic link points to nothing"))
             }
             guard target == realRoot || target.hasPrefix(realRoot + "/") else {
-                return .failure(InputError("\(Self.name(display, relative)): the symbolic link leads out of the repository (to \(target))",
-                                           hint: "copy the data into the repository or track it with DVC"))
+                return fail(InputError("\(relativeDisplay()): the symbolic link leads out of the repository (to \(target))",
+                                       hint: "copy the data into the repository or track it with DVC"))
             }
             guard stat(full, &info) == 0 else {
-                return .failure(InputError(FileSystem.describeErrno(errno, verb: "read", name: Self.name(display, relative))))
+                return fail(InputError(FileSystem.describeErrno(errno, verb: "read", name: relativeDisplay())))
             }
         }
         switch info.st_mode & S_IFMT {
         case S_IFDIR:
             let id = FolderID(info)
-            if folder.lineage.contains(id) {
-                return .failure(InputError("\(Self.name(display, relative)): the symbolic link loops back to a folder above it",
-                                           hint: "remove the link, or point it outside the tracked folder"))
+            if lineage.contains(id) {
+                return fail(InputError("\(relativeDisplay()): the symbolic link loops back to a folder above it",
+                                       hint: "remove the link, or point it outside the tracked folder"))
             }
-            return .folder(Folder(path: full, prefix: relative, lineage: folder.lineage + [id]))
-        case S_IFREG: return .file(WalkedFile(relativePath: relative, stat: FileStat(info)))
-        default: return .other  // sockets, fifos, devices: not data
+            results.folders[slot] = id
+            results.kinds[slot] = Kind.folder
+        case S_IFREG:
+            results.stats[slot] = FileStat(info)
+            results.kinds[slot] = Kind.file
+        default: return  // sockets, fifos, devices: not data
         }
+    }
+
+    /// Whether `bytes` are UTF-8 (ASCII checked first: nearly every name is).
+    private static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in bytes where byte >= 0x80 {
+            return String(validating: bytes, as: UTF8.self) != nil
+        }
+        return true
+    }
+
+    /// The entries' indices sorted by name bytes, a folder's name followed by `/`: the order in
+    /// which their paths sort. Entries that are neither files nor folders are left out.
+    private static func sortedOrder(_ listing: Listing, _ kinds: [UInt8]) -> [Int32] {
+        let count = listing.count
+        var order: [Int32] = []
+        order.reserveCapacity(count)
+        for entry in 0..<count where kinds[entry] != Kind.other { order.append(Int32(entry)) }
+        listing.names.withUnsafeBufferPointer { names in
+            listing.starts.withUnsafeBufferPointer { starts in
+                kinds.withUnsafeBufferPointer { kinds in
+                    let base = names.baseAddress!
+                    order.sort { a, b in
+                        let x = Int(a), y = Int(b)
+                        let xStart = Int(starts[x]), yStart = Int(starts[y])
+                        let xLength = (x + 1 < count ? Int(starts[x + 1]) : names.count) - 1 - xStart
+                        let yLength = (y + 1 < count ? Int(starts[y + 1]) : names.count) - 1 - yStart
+                        let common = min(xLength, yLength)
+                        let compared = memcmp(base + xStart, base + yStart, common)
+                        if compared != 0 { return compared < 0 }
+                        // One name is a prefix of the other: the next byte decides (`/` for a
+                        // folder, the end for a file, which comes first).
+                        let nextX = xLength > common ? Int(base[xStart + common]) : (kinds[x] == Kind.folder ? 0x2F : -1)
+                        let nextY = yLength > common ? Int(base[yStart + common]) : (kinds[y] == Kind.folder ? 0x2F : -1)
+                        return nextX < nextY
+                    }
+                }
+            }
+        }
+        return order
+    }
+
+    /// Appends the files below node `index` to `builder`, depth first in sorted order.
+    private static func assemble(_ index: Int, nodes: [Node], into builder: inout WalkedTree.Builder) {
+        let node = nodes[index]
+        node.listing.names.withUnsafeBufferPointer { names in
+            for entry in node.order {
+                let entry = Int(entry)
+                if node.kinds[entry] == Kind.folder {
+                    assemble(Int(node.children[entry]), nodes: nodes, into: &builder)
+                    continue
+                }
+                let start = Int(node.listing.starts[entry])
+                let end = entry + 1 < node.listing.count ? Int(node.listing.starts[entry + 1]) - 1 : names.count - 1
+                builder.append(prefix: node.prefix, name: UnsafeBufferPointer(rebasing: names[start..<end]), stat: node.stats[entry])
+            }
+        }
+    }
+
+    private static func join(_ prefix: [UInt8], _ name: ArraySlice<UInt8>) -> [UInt8] {
+        prefix.isEmpty ? Array(name) : prefix + [0x2F] + name
     }
 
     private static func name(_ display: String, _ relative: [UInt8]) -> String {

@@ -23,7 +23,8 @@ public enum FileSystem {
             throw InputError("\(name): the file is \(info.st_size) bytes, more than the \(limit) bytes mlci reads for it",
                              hint: "check that the right file is named")
         }
-        var out = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
+        // One byte more than the size, so the read that finds the end needs no larger buffer.
+        var out = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
         var filled = 0
         while true {
             if filled == out.count {
