@@ -249,3 +249,154 @@ import Testing
         #expect(found.stderr.contains("loop"))
     }
 }
+
+/// Names that are prefixes of one another and bytes just below and above `/` (`-`, `.`, `0`):
+/// where sorting each folder's names differs from sorting whole paths unless a folder's name
+/// counts as ending in `/`.
+@Suite struct TreeOrderTests {
+    static let alphabet = ["a", "-", ".", "0", "é", " ", "A"]
+
+    func randomName(_ generator: inout some RandomNumberGenerator) -> String {
+        let name = (0..<Int.random(in: 1...3, using: &generator)).map { _ in Self.alphabet.randomElement(using: &generator)! }.joined()
+        // Not `.` or `..`; not `-`, which sha256sum (the oracle) reads as standard input.
+        return name == "." || name == ".." || name == "-" ? "a" + name : name
+    }
+
+    @Test func pathsWhoseNamesArePrefixesOfEachOtherComeInTheOrderFindAndSortGive() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        var generator = SystemRandomNumberGenerator()
+        var folders = ["tree"]
+        var written: Set<String> = []
+        for _ in 0..<600 {
+            let parent = folders.randomElement(using: &generator)!
+            let path = parent + "/" + randomName(&generator)
+            // A path is a file or a folder, never both.
+            if written.contains(path) || folders.contains(path) || written.contains(where: { path.hasPrefix($0 + "/") }) { continue }
+            if Bool.random(using: &generator), !written.contains(where: { $0.hasPrefix(path + "/") }) {
+                try sandbox.write(path, bytes: [UInt8](repeating: 7, count: Int.random(in: 0...40, using: &generator)))
+                written.insert(path)
+            } else {
+                folders.append(path)
+            }
+        }
+        let walked = try TreeWalker.files(in: sandbox.root + "/tree", display: "tree", containment: sandbox.root)
+        let found = try ProcessRunner.run("sh", ["-c", "find . -type f -printf '%P\\n' | LC_ALL=C sort"], in: sandbox.root + "/tree",
+                                          environment: ["PATH": "/usr/bin:/bin"])
+        #expect(walked.count > 100)
+        #expect(walked.map(\.relativePathString) == found.stdout.split(separator: "\n").map(String.init))
+        // And the directory hash is coreutils' recipe over the same order.
+        let digests = try #require(try ContentHasher(root: sandbox.root, cachePath: nil).hash("tree", algorithms: [.sha256]))
+        let recipe = try ProcessRunner.run(
+            "sh", ["-c", "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum -- | sha256sum"],
+            in: sandbox.root + "/tree", environment: ["PATH": "/usr/bin:/bin"])
+        #expect(digests.sha256 == String(recipe.stdout.prefix(64)) + ".dir")
+    }
+}
+
+/// The hash cache answers exactly the files whose size, mtime and inode are unchanged, across
+/// sibling folders whose names share prefixes, through saves and reloads.
+@Suite struct HashCacheTests {
+    func setOld(_ path: String, seconds: Double) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -seconds)], ofItemAtPath: path)
+    }
+
+    func sha256sums(_ sandbox: GitSandbox, _ folder: String) throws -> String {
+        let recipe = try ProcessRunner.run(
+            "sh", ["-c", "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -r -d '\\n' sha256sum -- | sha256sum"],
+            in: sandbox.root + "/" + folder, environment: ["PATH": "/usr/bin:/bin"])
+        return String(recipe.stdout.prefix(64)) + ".dir"
+    }
+
+    @Test func onlyChangedAndNewFilesAreReadAgainAndEveryDigestIsSha256sums() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        var generator = SystemRandomNumberGenerator()
+        let folders = ["d", "d-x", "d.x", "d0", "dé"]
+        var files: [String] = []
+        for index in 0..<400 {
+            let folder = folders.randomElement(using: &generator)!
+            let sub = Bool.random(using: &generator) ? "" : ["/s", "/s-", "/s.t"].randomElement(using: &generator)!
+            let path = "\(folder)\(sub)/f\(index)"
+            try sandbox.write(path, "\(index) \(UInt64.random(in: 0...UInt64.max, using: &generator))\n")
+            try setOld(sandbox.root + "/" + path, seconds: 100)
+            files.append(path)
+        }
+        let cache = sandbox.base + "/cache/hashes"
+        let first = ContentHasher(root: sandbox.root, cachePath: cache)
+        for folder in folders { _ = try first.hash(folder, algorithms: [.sha256]) }
+        // One folder also learns md5s: they are kept beside the SHA-256s.
+        _ = try first.hash("d.x", algorithms: [.md5])
+        #expect(first.filesRead == 400 + files.filter { $0.hasPrefix("d.x/") }.count)
+        try first.save()
+
+        // Unchanged: nothing is read, in any folder, for either algorithm already known.
+        let second = ContentHasher(root: sandbox.root, cachePath: cache)
+        for folder in folders { #expect(try second.hash(folder, algorithms: [.sha256])?.sha256 == sha256sums(sandbox, folder)) }
+        _ = try second.hash("d.x", algorithms: [.md5])
+        #expect(second.filesRead == 0)
+
+        // Change some (new bytes and size), touch some (same bytes, new mtime), delete some, add some.
+        var expectedReads = 0
+        for path in files.shuffled(using: &generator).prefix(60) {
+            switch Int.random(in: 0..<3, using: &generator) {
+            case 0:
+                try sandbox.write(path, "changed \(path)\n")
+                try setOld(sandbox.root + "/" + path, seconds: 50)
+                expectedReads += 1
+            case 1:
+                try setOld(sandbox.root + "/" + path, seconds: 30)
+                expectedReads += 1
+            default:
+                try sandbox.remove(path)
+            }
+        }
+        for index in 0..<25 {
+            let path = "\(folders.randomElement(using: &generator)!)/new\(index)"
+            try sandbox.write(path, "new \(index)\n")
+            try setOld(sandbox.root + "/" + path, seconds: 20)
+            expectedReads += 1
+        }
+        let third = ContentHasher(root: sandbox.root, cachePath: cache)
+        for folder in folders { #expect(try third.hash(folder, algorithms: [.sha256])?.sha256 == sha256sums(sandbox, folder)) }
+        #expect(third.filesRead == expectedReads)
+        try third.save()
+
+        // What the third learnt was merged into the file: a fourth reads nothing.
+        let fourth = ContentHasher(root: sandbox.root, cachePath: cache)
+        for folder in folders { #expect(try fourth.hash(folder, algorithms: [.sha256])?.sha256 == sha256sums(sandbox, folder)) }
+        #expect(fourth.filesRead == 0)
+    }
+
+    @Test func aCacheWhoseRecordsAreOutOfOrderStillAnswersAndATornOneIsEmpty() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        for index in 0..<30 {
+            try sandbox.write("data/f\(index)", "\(index)\n")
+            try setOld(sandbox.root + "/data/f\(index)", seconds: 100)
+        }
+        let cache = sandbox.base + "/cache/hashes"
+        let first = ContentHasher(root: sandbox.root, cachePath: cache)
+        _ = try first.hash("data", algorithms: [.sha256])
+        try first.save()
+
+        // Records reversed (an older mlci wrote them in String order): the cache sorts its index.
+        let bytes = try FileSystem.read(cache)
+        var records: [[UInt8]] = []
+        var offset = 16
+        while offset < bytes.count {
+            let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
+            let size = 2 + length + 97
+            records.append(Array(bytes[offset..<offset + size]))
+            offset += size
+        }
+        #expect(records.count == 30)
+        try FileSystem.writeAtomically(cache, Array(bytes[0..<16]) + records.reversed().flatMap { $0 })
+        let second = ContentHasher(root: sandbox.root, cachePath: cache)
+        #expect(try second.hash("data", algorithms: [.sha256])?.sha256 == sha256sums(sandbox, "data"))
+        #expect(second.filesRead == 0)
+
+        // A cut in the middle of a record: the whole file is ignored, every file read again.
+        try FileSystem.writeAtomically(cache, Array(bytes.dropLast(10)))
+        let third = ContentHasher(root: sandbox.root, cachePath: cache)
+        #expect(try third.hash("data", algorithms: [.sha256])?.sha256 == sha256sums(sandbox, "data"))
+        #expect(third.filesRead == 30)
+    }
+}
