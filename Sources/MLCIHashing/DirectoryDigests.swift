@@ -117,17 +117,60 @@ public struct DirectoryDigests: Sendable {
     func dvcListingBytes(legacy: Bool) -> [UInt8]? {
         let algorithm: HashAlgorithm = legacy ? .md5Dos2Unix : .md5
         guard covers([algorithm]) else { return nil }
-        var out: [UInt8] = [0x5B]
-        out.reserveCapacity(pathBytes.count + count * 64 + 2)
         let md5Key: [UInt8] = Array("{\"md5\": \"".utf8)
         let relpathKey: [UInt8] = Array("\", \"relpath\": ".utf8)
+        // Printable ASCII without `"` or `\` is written as is (JSONWriter's own fast path);
+        // when every path is, the listing's size is known and it is written in one pass.
+        let plain = pathBytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+        if plain {
+            let perFile = md5Key.count + 32 + relpathKey.count + 2 + 1
+            let size = 2 + pathBytes.count + count * perFile + max(0, count - 1) * 2
+            return [UInt8](unsafeUninitializedCapacity: size) { out, written in
+                var at = 0
+                func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                    (out.baseAddress! + at).initialize(from: bytes.baseAddress!, count: bytes.count)
+                    at += bytes.count
+                }
+                func put(_ byte: UInt8) {
+                    out[at] = byte
+                    at += 1
+                }
+                md5Key.withUnsafeBufferPointer { md5Key in
+                    relpathKey.withUnsafeBufferPointer { relpathKey in
+                        pathBytes.withUnsafeBufferPointer { paths in
+                            digestBytes.withUnsafeBufferPointer { digests in
+                                put(0x5B)
+                                for index in 0..<count {
+                                    if index > 0 { put(0x2C); put(0x20) }
+                                    put(md5Key)
+                                    let digest = index * 64 + algorithm.rawOffset
+                                    for byte in digests[digest..<digest + 16] {
+                                        put(Hex.digits[Int(byte >> 4)])
+                                        put(Hex.digits[Int(byte & 0x0F)])
+                                    }
+                                    put(relpathKey)
+                                    put(0x22)
+                                    put(UnsafeBufferPointer(rebasing: paths[(index == 0 ? 0 : pathEnds[index - 1])..<pathEnds[index]]))
+                                    put(0x22)
+                                    put(0x7D)
+                                }
+                                put(0x5D)
+                            }
+                        }
+                    }
+                }
+                precondition(at == size, "the listing's size was computed wrongly")
+                written = at
+            }
+        }
+        var out: [UInt8] = [0x5B]
+        out.reserveCapacity(pathBytes.count + count * 64 + 2)
         for index in 0..<count {
             if index > 0 { out += [0x2C, 0x20] }
             out += md5Key
             Self.appendHex(digestBytes, at: index * 64 + algorithm.rawOffset, length: 16, into: &out)
             out += relpathKey
             let path = path(at: index)
-            // Printable ASCII without `"` or `\` is written as is (JSONWriter's own fast path).
             if path.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }) {
                 out.append(0x22)
                 out += path

@@ -65,6 +65,14 @@ public enum TreeWalker {
             depth += 1
         }
         var builder = WalkedTree.Builder()
+        var files = 0
+        var bytes = 0
+        for node in nodes {
+            let count = node.kinds.count { $0 == Kind.file }
+            files += count
+            bytes += node.listing.names.count + count * (node.prefix.count + 1)
+        }
+        builder.reserve(files: files, pathBytes: bytes)
         assemble(0, nodes: nodes, into: &builder)
         return builder.tree
     }
@@ -164,7 +172,9 @@ public enum TreeWalker {
             listed[index] = list(paths[index], display: { name(display, prefixes[index]) })
         }
         var handles: [DirectoryHandle] = []
-        defer { for handle in handles { closedir(handle.pointer) } }
+        // Closing a big folder is slow on ext4 (its readdir cache is freed name by name): done
+        // on a thread of its own while the walk goes on.
+        defer { Parallel.detached { [handles] in for handle in handles { closedir(handle.pointer) } } }
         var listings: [Listing] = []
         var failure: InputError?
         for result in listed.values {
@@ -335,33 +345,47 @@ public enum TreeWalker {
 
     /// The entries' indices sorted by name bytes, a folder's name followed by `/`: the order in
     /// which their paths sort. Entries that are neither files nor folders are left out.
+    ///
+    /// Each entry is sorted by its first 8 key bytes packed into an integer; only entries whose
+    /// first 8 bytes are equal compare the rest.
     private static func sortedOrder(_ listing: Listing, _ kinds: [UInt8]) -> [Int32] {
         let count = listing.count
-        var order: [Int32] = []
-        order.reserveCapacity(count)
-        for entry in 0..<count where kinds[entry] != Kind.other { order.append(Int32(entry)) }
+        var keyed: [(key: UInt64, entry: Int32)] = []
+        keyed.reserveCapacity(count)
         listing.names.withUnsafeBufferPointer { names in
             listing.starts.withUnsafeBufferPointer { starts in
-                kinds.withUnsafeBufferPointer { kinds in
-                    let base = names.baseAddress!
-                    order.sort { a, b in
-                        let x = Int(a), y = Int(b)
-                        let xStart = Int(starts[x]), yStart = Int(starts[y])
-                        let xLength = (x + 1 < count ? Int(starts[x + 1]) : names.count) - 1 - xStart
-                        let yLength = (y + 1 < count ? Int(starts[y + 1]) : names.count) - 1 - yStart
-                        let common = min(xLength, yLength)
-                        let compared = memcmp(base + xStart, base + yStart, common)
-                        if compared != 0 { return compared < 0 }
-                        // One name is a prefix of the other: the next byte decides (`/` for a
-                        // folder, the end for a file, which comes first).
-                        let nextX = xLength > common ? Int(base[xStart + common]) : (kinds[x] == Kind.folder ? 0x2F : -1)
-                        let nextY = yLength > common ? Int(base[yStart + common]) : (kinds[y] == Kind.folder ? 0x2F : -1)
-                        return nextX < nextY
+                func bounds(_ entry: Int) -> (start: Int, length: Int) {
+                    let start = Int(starts[entry])
+                    return (start, (entry + 1 < count ? Int(starts[entry + 1]) : names.count) - 1 - start)
+                }
+                for entry in 0..<count where kinds[entry] != Kind.other {
+                    let (start, length) = bounds(entry)
+                    var key: UInt64 = 0
+                    for position in 0..<8 {
+                        let byte: UInt64 = position < length ? UInt64(names[start + position])
+                            : position == length && kinds[entry] == Kind.folder ? 0x2F : 0
+                        key = key << 8 | byte
                     }
+                    keyed.append((key, Int32(entry)))
+                }
+                let base = names.baseAddress!
+                keyed.sort { a, b in
+                    if a.key != b.key { return a.key < b.key }
+                    let x = Int(a.entry), y = Int(b.entry)
+                    let (xStart, xLength) = bounds(x)
+                    let (yStart, yLength) = bounds(y)
+                    let common = min(xLength, yLength)
+                    let compared = memcmp(base + xStart, base + yStart, common)
+                    if compared != 0 { return compared < 0 }
+                    // One name is a prefix of the other: the next byte decides (`/` for a
+                    // folder, the end for a file, which comes first).
+                    let nextX = xLength > common ? Int(base[xStart + common]) : (kinds[x] == Kind.folder ? 0x2F : -1)
+                    let nextY = yLength > common ? Int(base[yStart + common]) : (kinds[y] == Kind.folder ? 0x2F : -1)
+                    return nextX < nextY
                 }
             }
         }
-        return order
+        return keyed.map(\.entry)
     }
 
     /// Appends the files below node `index` to `builder`, depth first in sorted order.

@@ -23,6 +23,12 @@ public struct WalkedTree: Sendable {
     struct Builder {
         var tree = WalkedTree()
 
+        mutating func reserve(files: Int, pathBytes: Int) {
+            tree.pathBytes.reserveCapacity(pathBytes)
+            tree.pathEnds.reserveCapacity(files)
+            tree.stats.reserveCapacity(files)
+        }
+
         mutating func append(prefix: [UInt8], name: UnsafeBufferPointer<UInt8>, stat: FileStat) {
             if !prefix.isEmpty {
                 tree.pathBytes.append(contentsOf: prefix)

@@ -46,6 +46,28 @@ public enum Parallel {
         for thread in handles { pthread_join(thread, nil) }
     }
 
+    /// Runs `body` on a new detached thread and returns at once; nothing waits for it, and the
+    /// process may exit before it finishes. For clean-up whose cost should not sit on the
+    /// caller's path (closing directories the kernel frees slowly). Runs `body` inline when no
+    /// thread can be started.
+    public static func detached(_ body: @escaping @Sendable () -> Void) {
+        final class Box: Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        let context = Unmanaged.passRetained(Box(body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, context)
+        if started != 0 { Unmanaged<Box>.fromOpaque(context).takeRetainedValue().body() }
+    }
+
     private final class Job: Sendable {
         let count: Int
         let body: @Sendable (Int, Int) -> Void
