@@ -11,8 +11,8 @@ import Darwin
 ///
 /// Stored in one binary file (`.mlci/cache/hashes`): a magic line, the time the cache was last
 /// validated, then one record per path in path-byte order (key length, key, size, mtime
-/// seconds and nanoseconds, inode, digest flags, 64 digest bytes). Loading reads the file whole
-/// and indexes the records where they lie: nothing is decoded until a lookup asks, and a
+/// seconds and nanoseconds, inode, digest flags, 64 digest bytes). Loading maps the file and
+/// indexes the records where they lie: nothing is decoded until a lookup asks, and a
 /// directory's files are matched against the records below it in one merge of two sorted
 /// lists. What this process learns is kept aside and merged in when the cache is written
 /// (atomically, by rename).
@@ -37,8 +37,9 @@ public final class HashCache {
     private static let recordTail = 8 * 4 + 1 + 64
 
     let path: String?
-    /// The cache file as read.
-    private var bytes: [UInt8] = []
+    /// The cache file, mapped (it is only ever replaced by rename, never rewritten in place).
+    private var file: MappedFile?
+    private var raw: UnsafeRawBufferPointer { file?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0) }
     /// The offsets of its records, sorted by key bytes.
     private var index: [Int32] = []
     /// Entries learnt by this process, by key bytes; they win over the file's.
@@ -56,7 +57,7 @@ public final class HashCache {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         sessionStart = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-        if let path, let bytes = try? FileSystem.read(path, limit: 1 << 30) { load(bytes) }
+        if let path, let file = try? MappedFile(path: path, display: path, access: .whole, limit: 1 << 30) { load(file) }
     }
 
     /// The cached digests for `key` if the file still has `stat` and they cover `algorithms`.
@@ -67,15 +68,14 @@ public final class HashCache {
             guard entry.stat == stat, stat.mtime < validAsOf, entry.flags & mask == mask else { return nil }
             return Self.digests(entry.digests[...], flags: entry.flags, size: stat.size)
         }
-        return bytes.withUnsafeBytes { raw -> FileDigests? in
-            let position = keyBytes.withUnsafeBytes { lowerBound(raw, $0) }
-            guard position < index.count else { return nil }
-            let record = Int(index[position])
-            guard Self.key(raw, record).elementsEqual(keyBytes),
-                  let flags = trusted(raw, record, stat: stat, mask: mask) else { return nil }
-            let digestsAt = record + 2 + Int(Self.keyLength(raw, record)) + 33
-            return Self.digests(bytes[digestsAt..<digestsAt + 64], flags: flags, size: stat.size)
-        }
+        let raw = raw
+        let position = keyBytes.withUnsafeBytes { lowerBound(raw, $0) }
+        guard position < index.count else { return nil }
+        let record = Int(index[position])
+        guard Self.key(raw, record).elementsEqual(keyBytes),
+              let flags = trusted(raw, record, stat: stat, mask: mask) else { return nil }
+        let digestsAt = record + 2 + Int(Self.keyLength(raw, record)) + 33
+        return Self.digests(ArraySlice(raw[digestsAt..<digestsAt + 64]), flags: flags, size: stat.size)
     }
 
     /// Matches the files of `tree` (below the folder whose key is `prefix`) with the records
@@ -88,7 +88,8 @@ public final class HashCache {
         let mask = HashAlgorithm.flags(algorithms)
         let folder = Array(prefix.utf8) + [0x2F]
         var misses: [Int] = []
-        bytes.withUnsafeBytes { raw in
+        let raw = raw
+        do {
             tree.pathBytes.withUnsafeBufferPointer { paths in
                 var cursor = folder.withUnsafeBytes { lowerBound(raw, $0) }
                 for file in 0..<tree.count {
@@ -157,10 +158,11 @@ public final class HashCache {
         guard isDirty, let path else { return }
         var out = Self.magic
         appendInteger(&out, UInt64(bitPattern: sessionStart))
-        out.reserveCapacity(bytes.count + learnt.count * 140)
+        out.reserveCapacity(raw.count + learnt.count * 140)
         let fresh = learnt.keys.filter { $0.count < 65_536 }.sorted { $0.lexicographicallyPrecedes($1) }
         var written = 0
-        bytes.withUnsafeBytes { raw in
+        let raw = raw
+        do {
             var next = 0
             func writeFresh(_ key: [UInt8]) {
                 let entry = learnt[key]!
@@ -204,58 +206,53 @@ public final class HashCache {
 
     // MARK: - The file's records
 
-    private func load(_ bytes: [UInt8]) {
-        guard bytes.count >= Self.magic.count + 8, bytes[0..<Self.magic.count].elementsEqual(Self.magic) else { return }
-        guard bytes.count < Int(Int32.max) else { return }
+    private func load(_ file: MappedFile) {
+        let raw = file.bytes
+        guard raw.count >= Self.magic.count + 8, raw[0..<Self.magic.count].elementsEqual(Self.magic) else { return }
+        guard raw.count < Int(Int32.max) else { return }
         var offsets: [Int32] = []
-        offsets.reserveCapacity(bytes.count / 120)
+        offsets.reserveCapacity(raw.count / 120)
         var sorted = true
-        let complete = bytes.withUnsafeBytes { raw -> Bool in
-            var offset = Self.magic.count + 8
-            var previous: UnsafeRawBufferPointer?
-            while offset < raw.count {
-                guard offset + 2 <= raw.count else { return false }
-                let length = Int(Self.keyLength(raw, offset))
-                guard offset + 2 + length + Self.recordTail <= raw.count else { return false }
-                let key = UnsafeRawBufferPointer(rebasing: raw[offset + 2..<offset + 2 + length])
-                if sorted, let previous, Self.compare(previous, key) > 0 { sorted = false }
-                previous = key
-                offsets.append(Int32(offset))
-                offset += 2 + length + Self.recordTail
-            }
-            return true
+        var offset = Self.magic.count + 8
+        var previous: UnsafeRawBufferPointer?
+        while offset < raw.count {
+            // A torn or foreign file is an empty cache.
+            guard offset + 2 <= raw.count else { return }
+            let length = Int(Self.keyLength(raw, offset))
+            guard offset + 2 + length + Self.recordTail <= raw.count else { return }
+            let key = UnsafeRawBufferPointer(rebasing: raw[offset + 2..<offset + 2 + length])
+            if sorted, let previous, Self.compare(previous, key) > 0 { sorted = false }
+            previous = key
+            offsets.append(Int32(offset))
+            offset += 2 + length + Self.recordTail
         }
-        guard complete else { return }  // a torn or foreign file is an empty cache
         if !sorted {
             // Written by an older mlci in String order; byte order is what lookups need.
-            bytes.withUnsafeBytes { raw in
-                offsets.sort { Self.compare(Self.key(raw, Int($0)), Self.key(raw, Int($1))) < 0 }
-            }
+            offsets.sort { Self.compare(Self.key(raw, Int($0)), Self.key(raw, Int($1))) < 0 }
         }
-        self.bytes = bytes
+        self.file = file
         self.index = offsets
-        validAsOf = Int64(bitPattern: bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: Self.magic.count, as: UInt64.self)) })
+        validAsOf = Int64(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: Self.magic.count, as: UInt64.self)))
     }
 
     /// The entry for `key`: what this process learnt, else the file's record.
     private func existing(_ key: [UInt8]) -> Entry? {
         if let entry = learnt[key] { return entry }
-        return bytes.withUnsafeBytes { raw -> Entry? in
-            let position = key.withUnsafeBytes { lowerBound(raw, $0) }
-            guard position < index.count else { return nil }
-            let record = Int(index[position])
-            let recordKey = Self.key(raw, record)
-            guard recordKey.elementsEqual(key) else { return nil }
-            var at = record + 2 + recordKey.count
-            func integer() -> UInt64 {
-                defer { at += 8 }
-                return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-            }
-            let stat = FileStat(size: Int64(bitPattern: integer()), mtimeSeconds: Int64(bitPattern: integer()),
-                                mtimeNanoseconds: Int64(bitPattern: integer()), inode: integer())
-            let flags = raw[at]
-            return Entry(stat: stat, flags: flags, digests: Array(raw[at + 1..<at + 65]))
+        let raw = raw
+        let position = key.withUnsafeBytes { lowerBound(raw, $0) }
+        guard position < index.count else { return nil }
+        let record = Int(index[position])
+        let recordKey = Self.key(raw, record)
+        guard recordKey.elementsEqual(key) else { return nil }
+        var at = record + 2 + recordKey.count
+        func integer() -> UInt64 {
+            defer { at += 8 }
+            return UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
         }
+        let stat = FileStat(size: Int64(bitPattern: integer()), mtimeSeconds: Int64(bitPattern: integer()),
+                            mtimeNanoseconds: Int64(bitPattern: integer()), inode: integer())
+        let flags = raw[at]
+        return Entry(stat: stat, flags: flags, digests: Array(raw[at + 1..<at + 65]))
     }
 
     /// The record's flags when its stat is `stat`, it is not racy, and it has every digest in

@@ -255,32 +255,3 @@ public struct ModelScanner: Sendable {
         return false
     }
 }
-
-/// A file mapped read-only into memory (a 1 GiB model is not copied).
-final class MappedFile {
-    let bytes: UnsafeRawBufferPointer
-    private let base: UnsafeMutableRawPointer?
-
-    init(path: String, display: String) throws(InputError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display)) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display)) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw InputError("\(display): not a regular file") }
-        let size = Int(info.st_size)
-        if size == 0 {
-            base = nil
-            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-            return
-        }
-        guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-            throw InputError(FileSystem.describeErrno(errno, verb: "read", name: display))
-        }
-        madvise(mapped, size, MADV_SEQUENTIAL)
-        base = mapped
-        bytes = UnsafeRawBufferPointer(start: mapped, count: size)
-    }
-
-    deinit { if let base { munmap(base, bytes.count) } }
-}

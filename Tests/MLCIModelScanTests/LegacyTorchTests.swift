@@ -26,7 +26,8 @@ import Testing
             if name.hasPrefix("expect_safe_") {
                 #expect(result.isSafe, "seed \(seed): \(name): \(result.findings.map(\.message))")
             } else {
-                #expect(result.findings.contains { $0.kind == .malformed && $0.message.contains("legacy PyTorch file") },
+                // A cut may land in a pickle as well as in the storages: either way it is malformed.
+                #expect(!result.isSafe && result.findings.contains { $0.kind == .malformed },
                         "seed \(seed): \(name): \(result.findings.map(\.message))")
             }
         }
