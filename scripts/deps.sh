@@ -34,6 +34,8 @@ done
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 # test-release traces what `mlci --version` opens.
 command -v strace >/dev/null || missing+=(strace)
+# test-release's lazy-ca check makes a CA and a server certificate.
+command -v openssl >/dev/null || missing+=(openssl)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v git >/dev/null || missing+=(git)
 # Verdict signatures are checked against the real ssh-keygen in the tests.

@@ -266,6 +266,16 @@ def crafted(directory, rng):
         f.attrs["model_config"] = benign
     data = bytearray(open(path("crafted_unsafe_checksum.h5"), "rb").read()); data[12] ^= 0x10
     open(path("crafted_unsafe_checksum.h5"), "wb").write(bytes(data))
+    # Superblock v0 fields libhdf5 checks: status flags beyond the three that exist, and a
+    # symbol table leaf K of 0 (both refused by h5py; the flags were once read as safe).
+    with h5py.File(path("crafted_unsafe_statusflags.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+    data = bytearray(open(path("crafted_unsafe_statusflags.h5"), "rb").read()); data[20:24] = struct.pack("<I", 1 << rng.randrange(3, 32))
+    open(path("crafted_unsafe_statusflags.h5"), "wb").write(bytes(data))
+    with h5py.File(path("crafted_unsafe_leafk.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+    data = bytearray(open(path("crafted_unsafe_leafk.h5"), "rb").read()); data[16:18] = b"\0\0"
+    open(path("crafted_unsafe_leafk.h5"), "wb").write(bytes(data))
     # A pickle in the user block (torch.load would run it), HDF5 after it.
     with h5py.File(path("crafted_unsafe_userblock.h5"), "w", userblock_size=512) as f:
         f.attrs["model_config"] = benign

@@ -92,11 +92,22 @@ final class HDF5File {
         var storedEOF: UInt64 = 0
         switch superblockVersion {
         case 0, 1:
-            try c.skip(4)  // free-space, root symbol table entry, reserved, shared header message versions
+            // The versions libhdf5 hard-wires: free space, root symbol table entry, (reserved),
+            // shared header messages.
+            for what in ["free-space", "object directory", nil, "shared-header"] {
+                let version = try c.u8()
+                if let what, version != 0 {
+                    throw HDF5Error(message: "bad \(what) version number in the superblock", offset: c.position - 1)
+                }
+            }
             offsetSize = try c.u8()
             lengthSize = try c.u8()
             try checkSizes(at: c.position - 2)
-            try c.skip(1 + 2 + 2 + 4)  // reserved, group leaf/internal node K, consistency flags
+            try c.skip(1)  // reserved
+            for what in ["symbol table leaf node", "B-tree internal node"] where try c.uint(2) == 0 {
+                throw HDF5Error(message: "bad \(what) 1/2 rank (0) in the superblock", offset: c.position - 2)
+            }
+            try checkStatusFlags(try c.uint(4), at: c.position - 4)
             if superblockVersion == 1 { try c.skip(4) }  // indexed storage K, reserved
             storedBase = try c.uint(offsetSize)
             _ = try c.address()  // free-space info
@@ -113,7 +124,7 @@ final class HDF5File {
             offsetSize = try c.u8()
             lengthSize = try c.u8()
             try checkSizes(at: c.position - 2)
-            try c.skip(1)  // consistency flags
+            try checkStatusFlags(UInt64(try c.u8()), at: c.position - 1)
             storedBase = try c.uint(offsetSize)
             _ = try c.address()  // superblock extension
             storedEOF = try c.uint(offsetSize)
@@ -143,6 +154,18 @@ final class HDF5File {
     func step(at offset: Int) throws(HDF5Error) {
         steps -= 1
         if steps < 0 { throw HDF5Error(message: "the file's metadata structures exceed mlci's work budget (a loop or a crafted structure)", offset: offset) }
+    }
+
+    /// The superblock's status flags, as libhdf5 checks them: only write access (1), file OK (2)
+    /// and SWMR write access (4) exist; a version 3 superblock still marked open for writing is
+    /// refused (h5clear clears it).
+    private func checkStatusFlags(_ flags: UInt64, at offset: Int) throws(HDF5Error) {
+        guard flags <= 255, flags & ~0x07 == 0 else {
+            throw HDF5Error(message: "bad superblock status flags (\(flags))", offset: offset)
+        }
+        if superblockVersion >= 3 && flags & 0x05 != 0 {
+            throw HDF5Error(message: "the superblock marks the file as open for writing (h5clear -s clears it)", offset: offset)
+        }
     }
 
     /// `address` (relative to the superblock) as an absolute offset inside the declared file.
