@@ -276,6 +276,15 @@ def crafted(directory, rng):
         f.attrs["model_config"] = benign
     data = bytearray(open(path("crafted_unsafe_leafk.h5"), "rb").read()); data[16:18] = b"\0\0"
     open(path("crafted_unsafe_leafk.h5"), "wb").write(bytes(data))
+    # A root float attribute whose exponent bias no numpy float can hold (h5py refuses to read it).
+    with h5py.File(path("crafted_unsafe_floatbias.h5"), "w") as f:
+        f.attrs["model_config"] = benign
+        f.attrs["note"] = np.float64(1.5)
+    double = struct.pack("<BBBBIHHBBBBI", 0x11, 0x20, 0x3F, 0x00, 8, 0, 64, 52, 11, 0, 52, 1023)
+    data = open(path("crafted_unsafe_floatbias.h5"), "rb").read()
+    assert data.count(double) == 1, "the float64 datatype message was not found once"
+    odd = double[:-4] + struct.pack("<I", 1023 + rng.randrange(2, 1 << 20))
+    open(path("crafted_unsafe_floatbias.h5"), "wb").write(data.replace(double, odd))
     # A pickle in the user block (torch.load would run it), HDF5 after it.
     with h5py.File(path("crafted_unsafe_userblock.h5"), "w", userblock_size=512) as f:
         f.attrs["model_config"] = benign

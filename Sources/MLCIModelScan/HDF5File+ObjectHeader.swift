@@ -224,11 +224,21 @@ extension HDF5File {
             let offsetBits = Int(try c.uint(2)), precision = Int(try c.uint(2))
             try atomic(offsetBits, precision)
             let exponentAt = try c.u8(), exponentSize = try c.u8(), mantissaAt = try c.u8(), mantissaSize = try c.u8()
-            try c.skip(4)  // exponent bias
+            let bias = Int64(try c.uint(4))
             let sign = (bits >> 8) & 0xFF
             guard (bits >> 4) & 0x03 != 3, exponentSize > 0, mantissaSize > 0, exponentAt + exponentSize <= precision,
                   mantissaAt + mantissaSize <= precision, sign < precision else {
                 throw HDF5Error(message: "a floating-point datatype whose fields do not fit its precision", offset: at)
+            }
+            // h5py gives a float the smallest numpy float (half, single, double, x86 long double)
+            // whose size, mantissa and exponent range hold it, and refuses one none holds.
+            let numpyFloats: [(size: Int, mantissa: Int, maxExponent: Int64, minExponent: Int64)] =
+                [(2, 10, 16, -14), (4, 23, 128, -126), (8, 52, 1024, -1022), (16, 64, 16384, -16382)]
+            guard exponentSize < 40, numpyFloats.contains(where: {
+                $0.size >= size && mantissaSize <= $0.mantissa && (Int64(1) << exponentSize) - bias - 1 <= $0.maxExponent
+                    && 1 - bias >= $0.minExponent
+            }) else {
+                throw HDF5Error(message: "a floating-point datatype (exponent \(exponentSize) bits, bias \(bias), mantissa \(mantissaSize) bits) that no numpy float holds (h5py refuses it)", offset: at)
             }
         case 3:  // fixed-length string
             guard bits & 0x0F <= 2, (bits >> 4) & 0x0F <= 1 else {
@@ -290,8 +300,9 @@ extension HDF5File {
             return []
         }
         let object = try globalHeapObject(collection: collection, index: index)
-        guard length <= object.count else {
-            throw HDF5Error(message: "a variable-length string of \(length) bytes in a heap object of \(object.count)", offset: data.lowerBound)
+        // libhdf5 reads exactly the object: its size must be the string's length.
+        guard length == object.count else {
+            throw HDF5Error(message: "a variable-length string of \(length) bytes in a heap object of \(object.count) (libhdf5 refuses the mismatch)", offset: data.lowerBound)
         }
         return Array(bytes[object.lowerBound..<(object.lowerBound + length)])
     }
