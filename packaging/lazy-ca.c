@@ -36,20 +36,21 @@ static int defer(char **slot, const char *value) {
     return 0;
 }
 
-int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *file) {
+/* Before the first session: remember `value` in `slot` and succeed; after it: parse for real. */
+static int parse_or_defer(char **slot, int (*real)(void *, const char *), void *chain, const char *value) {
     pthread_mutex_lock(&lock);
     int started = sessions_started;
-    int result = started ? 0 : defer(&deferred_file, file);
+    int result = started ? 0 : defer(slot, value);
     pthread_mutex_unlock(&lock);
-    return started ? __real_mbedtls_x509_crt_parse_file(chain, file) : result;
+    return started ? real(chain, value) : result;
+}
+
+int __wrap_mbedtls_x509_crt_parse_file(void *chain, const char *file) {
+    return parse_or_defer(&deferred_file, __real_mbedtls_x509_crt_parse_file, chain, file);
 }
 
 int __wrap_mbedtls_x509_crt_parse_path(void *chain, const char *path) {
-    pthread_mutex_lock(&lock);
-    int started = sessions_started;
-    int result = started ? 0 : defer(&deferred_path, path);
-    pthread_mutex_unlock(&lock);
-    return started ? __real_mbedtls_x509_crt_parse_path(chain, path) : result;
+    return parse_or_defer(&deferred_path, __real_mbedtls_x509_crt_parse_path, chain, path);
 }
 
 /* Runs once, before the first TLS session: from here on the wrappers above parse for real. */

@@ -60,19 +60,11 @@ public struct DirectoryDigests: Sendable {
         pathBytes[(index == 0 ? 0 : pathEnds[index - 1])..<pathEnds[index]]
     }
 
-    /// File `index`'s digest for `algorithm`, as hex.
-    func digest(_ algorithm: HashAlgorithm, at index: Int) -> String? {
-        guard present[index] & algorithm.flag != 0 else { return nil }
-        let offset = index * 64 + algorithm.rawOffset
-        return Hex.string(digestBytes[offset..<offset + algorithm.digestLength])
-    }
-
     /// Each file's path relative to the directory and its digests (built on each call).
     public var files: [(path: String, digests: FileDigests)] {
         (0..<count).map { index in
             (String(decoding: path(at: index), as: UTF8.self),
-             FileDigests(sha256: digest(.sha256, at: index), md5: digest(.md5, at: index),
-                         md5Dos2Unix: digest(.md5Dos2Unix, at: index), size: sizes[index]))
+             FileDigests(record: digestBytes[index * 64..<index * 64 + 64], flags: present[index], size: sizes[index]))
         }
     }
 

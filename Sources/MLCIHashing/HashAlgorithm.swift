@@ -8,6 +8,19 @@ public enum HashAlgorithm: String, Sendable, Hashable, CaseIterable {
     case md5Dos2Unix = "md5-dos2unix"
 }
 
+extension FileDigests {
+    /// The digests in a 64-byte record (laid out as ``HashAlgorithm/rawOffset`` says) whose
+    /// `flags` name the ones present: the hash cache's records and ``DirectoryDigests``' slots.
+    init<C: Collection<UInt8>>(record: C, flags: UInt8, size: Int64) where C.Index == Int {
+        func hex(_ algorithm: HashAlgorithm) -> String? {
+            guard flags & algorithm.flag != 0 else { return nil }
+            let start = record.startIndex + algorithm.rawOffset
+            return Hex.string(record[start..<start + algorithm.digestLength])
+        }
+        self.init(sha256: hex(.sha256), md5: hex(.md5), md5Dos2Unix: hex(.md5Dos2Unix), size: size)
+    }
+}
+
 extension HashAlgorithm {
     /// The digest's length in bytes.
     var digestLength: Int { self == .sha256 ? 32 : 16 }

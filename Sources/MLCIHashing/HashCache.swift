@@ -66,7 +66,7 @@ public final class HashCache {
         let mask = HashAlgorithm.flags(algorithms)
         if let entry = learnt[keyBytes] {
             guard entry.stat == stat, stat.mtime < validAsOf, entry.flags & mask == mask else { return nil }
-            return Self.digests(entry.digests[...], flags: entry.flags, size: stat.size)
+            return FileDigests(record: entry.digests, flags: entry.flags, size: stat.size)
         }
         let raw = raw
         let position = keyBytes.withUnsafeBytes { lowerBound(raw, $0) }
@@ -75,7 +75,7 @@ public final class HashCache {
         guard Self.key(raw, record).elementsEqual(keyBytes),
               let flags = trusted(raw, record, stat: stat, mask: mask) else { return nil }
         let digestsAt = record + 2 + Int(Self.keyLength(raw, record)) + 33
-        return Self.digests(ArraySlice(raw[digestsAt..<digestsAt + 64]), flags: flags, size: stat.size)
+        return FileDigests(record: Array(raw[digestsAt..<digestsAt + 64]), flags: flags, size: stat.size)
     }
 
     /// Matches the files of `tree` (below the folder whose key is `prefix`) with the records
@@ -303,15 +303,6 @@ public final class HashCache {
         if order != 0 { return Int(order) }
         if key.count <= folder.count { return key.count - folder.count - relative.count }
         return compare(UnsafeRawBufferPointer(rebasing: key[folder.count...]), UnsafeRawBufferPointer(relative))
-    }
-
-    private static func digests(_ raw: ArraySlice<UInt8>, flags: UInt8, size: Int64) -> FileDigests {
-        func hex(_ algorithm: HashAlgorithm) -> String? {
-            guard flags & algorithm.flag != 0 else { return nil }
-            let start = raw.startIndex + algorithm.rawOffset
-            return Hex.string(raw[start..<start + algorithm.digestLength])
-        }
-        return FileDigests(sha256: hex(.sha256), md5: hex(.md5), md5Dos2Unix: hex(.md5Dos2Unix), size: size)
     }
 
     private func appendInteger<T: FixedWidthInteger>(_ out: inout [UInt8], _ value: T) {

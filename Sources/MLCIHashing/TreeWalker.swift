@@ -152,12 +152,13 @@ public enum TreeWalker {
         var starts: [Int32] = []
         var count: Int { starts.count }
 
-        /// The name's bytes without the NUL.
-        func name(_ index: Int) -> ArraySlice<UInt8> {
-            let start = Int(starts[index])
-            let end = index + 1 < starts.count ? Int(starts[index + 1]) - 1 : names.count - 1
-            return names[start..<end]
+        /// Where the name's bytes are in ``names``, without its NUL.
+        func bounds(_ index: Int) -> Range<Int> {
+            Int(starts[index])..<(index + 1 < starts.count ? Int(starts[index + 1]) : names.count) - 1
         }
+
+        /// The name's bytes without the NUL.
+        func name(_ index: Int) -> ArraySlice<UInt8> { names[bounds(index)] }
     }
 
     /// Lists the folders of `batch` and stats their entries, both on all cores, then records
@@ -291,9 +292,9 @@ public enum TreeWalker {
             results.failures[slot] = error
             results.kinds[slot] = Kind.failed
         }
-        let start = Int(listing.starts[entry])
-        let end = entry + 1 < listing.count ? Int(listing.starts[entry + 1]) - 1 : names.count - 1
-        let nameBytes = UnsafeBufferPointer(rebasing: names[start..<end])
+        let range = listing.bounds(entry)
+        let (start, end) = (range.lowerBound, range.upperBound)
+        let nameBytes = UnsafeBufferPointer(rebasing: names[range])
         if !isValidUTF8(nameBytes) {
             return fail(InputError("\(relativeDisplay()): the file name is not valid UTF-8",
                                    hint: "rename the file; hashes are defined over UTF-8 paths"))
@@ -353,36 +354,34 @@ public enum TreeWalker {
         var keyed: [(key: UInt64, entry: Int32)] = []
         keyed.reserveCapacity(count)
         listing.names.withUnsafeBufferPointer { names in
-            listing.starts.withUnsafeBufferPointer { starts in
-                func bounds(_ entry: Int) -> (start: Int, length: Int) {
-                    let start = Int(starts[entry])
-                    return (start, (entry + 1 < count ? Int(starts[entry + 1]) : names.count) - 1 - start)
+            func bounds(_ entry: Int) -> (start: Int, length: Int) {
+                let range = listing.bounds(entry)
+                return (range.lowerBound, range.count)
+            }
+            for entry in 0..<count where kinds[entry] != Kind.other {
+                let (start, length) = bounds(entry)
+                var key: UInt64 = 0
+                for position in 0..<8 {
+                    let byte: UInt64 = position < length ? UInt64(names[start + position])
+                        : position == length && kinds[entry] == Kind.folder ? 0x2F : 0
+                    key = key << 8 | byte
                 }
-                for entry in 0..<count where kinds[entry] != Kind.other {
-                    let (start, length) = bounds(entry)
-                    var key: UInt64 = 0
-                    for position in 0..<8 {
-                        let byte: UInt64 = position < length ? UInt64(names[start + position])
-                            : position == length && kinds[entry] == Kind.folder ? 0x2F : 0
-                        key = key << 8 | byte
-                    }
-                    keyed.append((key, Int32(entry)))
-                }
-                let base = names.baseAddress!
-                keyed.sort { a, b in
-                    if a.key != b.key { return a.key < b.key }
-                    let x = Int(a.entry), y = Int(b.entry)
-                    let (xStart, xLength) = bounds(x)
-                    let (yStart, yLength) = bounds(y)
-                    let common = min(xLength, yLength)
-                    let compared = memcmp(base + xStart, base + yStart, common)
-                    if compared != 0 { return compared < 0 }
-                    // One name is a prefix of the other: the next byte decides (`/` for a
-                    // folder, the end for a file, which comes first).
-                    let nextX = xLength > common ? Int(base[xStart + common]) : (kinds[x] == Kind.folder ? 0x2F : -1)
-                    let nextY = yLength > common ? Int(base[yStart + common]) : (kinds[y] == Kind.folder ? 0x2F : -1)
-                    return nextX < nextY
-                }
+                keyed.append((key, Int32(entry)))
+            }
+            let base = names.baseAddress!
+            keyed.sort { a, b in
+                if a.key != b.key { return a.key < b.key }
+                let x = Int(a.entry), y = Int(b.entry)
+                let (xStart, xLength) = bounds(x)
+                let (yStart, yLength) = bounds(y)
+                let common = min(xLength, yLength)
+                let compared = memcmp(base + xStart, base + yStart, common)
+                if compared != 0 { return compared < 0 }
+                // One name is a prefix of the other: the next byte decides (`/` for a
+                // folder, the end for a file, which comes first).
+                let nextX = xLength > common ? Int(base[xStart + common]) : (kinds[x] == Kind.folder ? 0x2F : -1)
+                let nextY = yLength > common ? Int(base[yStart + common]) : (kinds[y] == Kind.folder ? 0x2F : -1)
+                return nextX < nextY
             }
         }
         return keyed.map(\.entry)
@@ -398,9 +397,8 @@ public enum TreeWalker {
                     assemble(Int(node.children[entry]), nodes: nodes, into: &builder)
                     continue
                 }
-                let start = Int(node.listing.starts[entry])
-                let end = entry + 1 < node.listing.count ? Int(node.listing.starts[entry + 1]) - 1 : names.count - 1
-                builder.append(prefix: node.prefix, name: UnsafeBufferPointer(rebasing: names[start..<end]), stat: node.stats[entry])
+                builder.append(prefix: node.prefix, name: UnsafeBufferPointer(rebasing: names[node.listing.bounds(entry)]),
+                               stat: node.stats[entry])
             }
         }
     }
