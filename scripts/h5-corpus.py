@@ -283,8 +283,13 @@ def crafted(directory, rng):
     double = struct.pack("<BBBBIHHBBBBI", 0x11, 0x20, 0x3F, 0x00, 8, 0, 64, 52, 11, 0, 52, 1023)
     data = open(path("crafted_unsafe_floatbias.h5"), "rb").read()
     assert data.count(double) == 1, "the float64 datatype message was not found once"
-    odd = double[:-4] + struct.pack("<I", 1023 + rng.randrange(2, 1 << 20))
+    # h5py's TypeFloatID.py_dtype wants 1 - bias >= minexp of some numpy float: x86's long double
+    # (minexp -16382) holds any bias up to 16383, so only a bias of 16384 or more is refused.
+    odd = double[:-4] + struct.pack("<I", 16384 + rng.randrange(0, 1 << 20))
     open(path("crafted_unsafe_floatbias.h5"), "wb").write(data.replace(double, odd))
+    # The same datatype with a bias only the long double holds: h5py reads it, so it is safe.
+    open(path("crafted_safe_longbias.h5"), "wb").write(
+        data.replace(double, double[:-4] + struct.pack("<I", rng.randrange(1024, 16384))))
     # A pickle in the user block (torch.load would run it), HDF5 after it.
     with h5py.File(path("crafted_unsafe_userblock.h5"), "w", userblock_size=512) as f:
         f.attrs["model_config"] = benign
