@@ -4,12 +4,16 @@
 # ahead of anything a build flag can add, so the linker would otherwise pick the shared libraries.
 # Response files (@file) are expanded first. scripts/release.sh copies this file with LLD and
 # STATIC_LIBS filled in and hands it to clang as --ld-path.
+# The Swift driver's static-stdlib link asks for -export-dynamic: the binary would export its
+# ~11,000 Swift and BoringSSL symbols, which the runtime's start-up dladdr() scans one by one and
+# a dlopen'ed libcurl could bind to. Nothing looks them up, so the flag is dropped.
 set -euo pipefail
 LLD="@LLD@"
 STATIC_LIBS="@STATIC_LIBS@"
 args=()
 add() {
   case "$1" in
+    -export-dynamic|--export-dynamic) ;;
     -l*) if [ -f "$STATIC_LIBS/lib${1#-l}.a" ]; then args+=("$STATIC_LIBS/lib${1#-l}.a"); else args+=("$1"); fi ;;
     *) args+=("$1") ;;
   esac

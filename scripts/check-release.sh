@@ -26,3 +26,16 @@ if [ "$(printf '%s\nGLIBC_2.35\n' "$newest" | sort -V | tail -n 1)" != "GLIBC_2.
   exit 1
 fi
 echo "check-release: newest glibc symbol version $newest (≤ GLIBC_2.35)"
+# Start-up: the loader searches no RUNPATH before the system's libm and libc, and the binary
+# exports no symbols of its own (the Swift runtime's start-up dladdr() scans every exported
+# symbol, and a dlopen'ed libcurl could bind to them).
+if readelf -d "$BIN" | grep -E -q '\((RUNPATH|RPATH)\)'; then
+  echo "check-release: the binary has a RUNPATH/RPATH: $(readelf -d "$BIN" | grep -E '\((RUNPATH|RPATH)\)')" >&2
+  exit 1
+fi
+exported="$(nm -D --defined-only "$BIN" | awk '{print $3}' | grep -v -E '^(stdin|stdout|stderr)@' || true)"
+if [ -n "$exported" ]; then
+  echo "check-release: the binary exports $(echo "$exported" | wc -l) symbols, e.g. $(echo "$exported" | head -n 3 | tr '\n' ' ')" >&2
+  exit 1
+fi
+echo "check-release: no RUNPATH, no exported symbols but libc's copied stdio"

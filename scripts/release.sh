@@ -45,7 +45,8 @@ CC="$(command -v clang || command -v cc)"
 # libgit2 parses the CA bundle at the first TLS session, not in git_libgit2_init (see the file).
 "$CC" -O2 -c -fPIC -o "$STATIC/lazy-ca.o" packaging/lazy-ca.c
 
-flags=(-c release --static-swift-stdlib --product mlci --build-path "$BUILD"
+# --disable-local-rpath: no RUNPATH $ORIGIN, whose missing libm paths the loader probed first.
+flags=(-c release --static-swift-stdlib --disable-local-rpath --product mlci --build-path "$BUILD"
   -Xswiftc -use-ld=lld
   -Xswiftc -file-prefix-map -Xswiftc "$ROOT=/mlci" -Xswiftc -file-prefix-map -Xswiftc "$BUILD=/mlci/.build"
   -Xcc "-ffile-prefix-map=$ROOT=/mlci" -Xcc "-ffile-prefix-map=$BUILD=/mlci/.build"

@@ -3,6 +3,7 @@ import MLCIDeploy
 import MLCIGit
 import MLCISupport
 import MLCIVerify
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +15,13 @@ import Darwin
 public struct MLCICommand: ParsableCommand {
     public static let version = Version.current
 
-    public static let configuration = CommandConfiguration(
+    /// The root's configuration: `plainConfiguration` except while ``main(arguments:)`` parses
+    /// a command line that cannot ask for a completion script (see ``parse(_:)``).
+    public static var configuration: CommandConfiguration {
+        completionCheckSkipped.load(ordering: .relaxed) ? parsingConfiguration : plainConfiguration
+    }
+
+    static let plainConfiguration = CommandConfiguration(
         commandName: "mlci",
         abstract: "Make an ML repository a GitOps system: lineage of data and models for every commit.",
         discussion: """
@@ -31,6 +38,19 @@ public struct MLCICommand: ParsableCommand {
         subcommands: [Verify.self, CI.self, Check.self, Report.self, Emit.self, Promote.self, Rollback.self, Models.self, Init.self, Hook.self, Lineage.self, Log.self, Diff.self, Status.self, Lock.self, Pull.self, Hash.self, Schema.self, DVC.self]
     )
 
+    /// `plainConfiguration` marked as a pseudo-command (`_superCommandName`), the one switch
+    /// swift-argument-parser has for not looking for `--generate-completion-script`. Help and
+    /// error messages, which would print the super command's name, are made after parsing,
+    /// from `plainConfiguration`.
+    static let parsingConfiguration: CommandConfiguration = {
+        var configuration = plainConfiguration
+        configuration._superCommandName = ""
+        return configuration
+    }()
+
+    /// Set only for the duration of ``parse(_:)``, on the main thread before anything else runs.
+    static let completionCheckSkipped = Atomic<Bool>(false)
+
     public init() {}
 
     /// Parses the arguments, runs the command and exits with mlci's exit codes: usage errors
@@ -46,7 +66,7 @@ public struct MLCICommand: ParsableCommand {
                                  hint: "mount /proc (mount -t proc proc /proc) in the container or chroot that runs mlci")
             }
             let arguments = try globalOptions(arguments ?? Array(CommandLine.arguments.dropFirst()))
-            var command = try parseAsRoot(arguments)
+            var command = try parse(arguments)
             try command.run()
             exit(withError: nil)
         } catch let error as InputError {
@@ -75,6 +95,19 @@ public struct MLCICommand: ParsableCommand {
             Terminal.err("error: \(error)")
             exit(withError: ExitCode(2))
         }
+    }
+
+    /// `parseAsRoot`, without swift-argument-parser's search for `--generate-completion-script`
+    /// when no argument can be that option. The search builds two commands' argument sets by
+    /// reflection on every parse, and the runtime scans every protocol conformance record for
+    /// each new type: about a third of `mlci --version`'s CPU time (`perf record`).
+    static func parse(_ arguments: [String]) throws -> ParsableCommand {
+        guard !arguments.contains(where: { $0.hasPrefix("--generate-completion-script") }) else {
+            return try parseAsRoot(arguments)
+        }
+        completionCheckSkipped.store(true, ordering: .relaxed)
+        defer { completionCheckSkipped.store(false, ordering: .relaxed) }
+        return try parseAsRoot(arguments)
     }
 
     /// Options git and DVC users put before the subcommand: `-C <dir>` (repeatable, each

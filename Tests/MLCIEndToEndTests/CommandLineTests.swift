@@ -21,6 +21,29 @@ import Testing
         for command in ["verify", "ci", "init", "hook", "lineage", "log", "diff", "status", "lock"] { #expect(result.stdout.contains("  \(command)")) }
     }
 
+    /// mlci parses without swift-argument-parser's completion-script search (a start-up cost)
+    /// by marking the root a pseudo-command while it parses; help and usage, made afterwards,
+    /// still name the tool once, and asking for a completion script still gets one.
+    @Test func helpAndUsageNameTheToolOnceAndCompletionScriptsAreStillGenerated() throws {
+        let sandbox = try GitSandbox(initialize: false)
+        let help = try mlci("--help", in: sandbox)
+        #expect(help.stdout.contains("\nUSAGE: mlci <subcommand>\n"))
+        #expect(help.stdout.contains("  See 'mlci help <subcommand>' for detailed help."))
+        #expect(try mlci("help", "log", in: sandbox).stdout.contains("USAGE: mlci log [<range>]"))
+        let unknown = try mlci("frobnicate", in: sandbox)
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr == "Error: Unexpected argument 'frobnicate'\nUsage: mlci <subcommand>\n  See 'mlci --help' for more information.\n")
+        let badOption = try mlci("log", "--frobnicate", in: sandbox)
+        #expect(badOption.stderr.contains("Usage: mlci log [<range>]"))
+        #expect(!badOption.stderr.contains(" mlci mlci") && !badOption.stderr.contains("  mlci log"))
+        let bash = try mlci("--generate-completion-script", "bash", in: sandbox)
+        #expect(bash.status == 0)
+        #expect(bash.stdout.hasPrefix("#!/bin/bash\n") && bash.stdout.contains("_mlci"))
+        let zsh = try mlci("--generate-completion-script=zsh", in: sandbox)
+        #expect(zsh.status == 0)
+        #expect(zsh.stdout.hasPrefix("#compdef mlci\n"))
+    }
+
     @Test func badUsageExitsTwo() throws {
         let sandbox = try GitSandbox(initialize: false)
         #expect(try mlci("frobnicate", in: sandbox).status == 2)
