@@ -24,6 +24,8 @@ pkg-config --exists snappy 2>/dev/null || missing+=(libsnappy-dev)
 pkg-config --exists libzstd 2>/dev/null || missing+=(libzstd-dev)
 pkg-config --exists liblz4 2>/dev/null || missing+=(liblz4-dev)
 pkg-config --exists libbrotlidec 2>/dev/null || missing+=(libbrotli-dev)
+# libdeflate inflates the small zlib streams of git's pack files (history walks).
+pkg-config --exists libdeflate 2>/dev/null || missing+=(libdeflate-dev)
 # YAML is parsed by libyaml (MLCIYAML); its static archive goes into the release binary.
 pkg-config --exists yaml-0.1 2>/dev/null || missing+=(libyaml-dev)
 # The self-contained release links libgit2 and its dependencies from these static archives

@@ -19,9 +19,9 @@ NAME="mlci-$VERSION-linux-$ARCH"
 STATIC="$BUILD/static-libs"
 mkdir -p "$STATIC"
 # libgit2 and its dependencies; the Parquet codecs (snappy is C++); the model scanner's bz2 and lzma;
-# libyaml (MLCIYAML).
+# libyaml (MLCIYAML); libdeflate (pack files).
 LIBS="git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z
-      snappy zstd lz4 brotlidec brotlicommon bz2 lzma yaml"
+      snappy zstd lz4 brotlidec brotlicommon bz2 lzma yaml deflate"
 for lib in $LIBS; do
   found=""
   for dir in "/usr/lib/$ARCH-linux-gnu" /usr/lib64 /usr/lib /usr/local/lib; do

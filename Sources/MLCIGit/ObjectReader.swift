@@ -1,8 +1,9 @@
 import CLibGit2
 
-/// Reads commits and trees straight from the object database and parses only what history
-/// walks need (tree, parents, commit time; one entry of a tree), without libgit2's full
-/// object parsing. Each commit is read once per walk.
+/// Reads commits and trees straight from the pack files (``PackStore``), else through
+/// libgit2's object database, and parses only what history walks need (tree, parents, commit
+/// time; one entry of a tree), without libgit2's full object parsing. Each commit is read
+/// once per walk.
 ///
 /// Owned by one walk on one thread; borrows the repository's handle.
 final class ObjectReader {
@@ -19,12 +20,15 @@ final class ObjectReader {
     }
 
     private let odb: OpaquePointer
+    /// The pack files read directly; what they do not hold is read through libgit2.
+    private let packs: PackStore?
     private var commits: [ObjectID: RawCommit] = [:]
 
     init(repository: Repository) throws(GitError) {
         var raw: OpaquePointer?
         try check(git_repository_odb(&raw, repository.pointer), "open the object database")
         odb = raw!
+        packs = PackStore(objectsDirectory: repository.commonDirectory + "/objects")
     }
 
     deinit { git_odb_free(odb) }
@@ -64,6 +68,7 @@ final class ObjectReader {
     }
 
     private func withObject<T>(_ id: ObjectID, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        if let found = packs?.read(id) { return found.bytes.withUnsafeBytes(body) }
         var oid = id.raw
         var object: OpaquePointer?
         guard git_odb_read(&object, odb, &oid) == 0, let object else { return nil }

@@ -126,6 +126,10 @@ extension Repository {
         let components: [ArraySlice<[UInt8]>] = (filter + watching.map { $0.trimmingSlash() }).map { path in
             path.split(separator: "/").map { Array($0.utf8) }[...]
         }
+        if limit == nil && !components.isEmpty {
+            return try pipelinedHistory(from: tips, hiding: hidden, reader: reader, components: components,
+                                        filterCount: filter.count, watchingCount: watching.count)
+        }
         var memo: [ObjectID: [ObjectID?]] = [:]
         func entries(_ id: ObjectID) -> [ObjectID?]? {
             if let cached = memo[id] { return cached }
@@ -140,23 +144,10 @@ extension Repository {
             guard let commit = reader.commit(id) else { return true }
             let own = components.isEmpty ? [] : (entries(id) ?? [])
             let first = commit.firstParent.flatMap { entries($0) }
-            var listed = true
-            if !filter.isEmpty {
-                let mine = own[0..<filter.count]
-                if commit.otherParents.isEmpty {
-                    listed = first.map { $0[0..<filter.count] != mine } ?? mine.contains { $0 != nil }
-                } else {
-                    let present = ([first] + commit.otherParents.map { entries($0) }).compactMap { $0 }
-                    listed = present.isEmpty ? mine.contains { $0 != nil } : present.allSatisfy { $0[0..<filter.count] != mine }
-                }
-            }
+            let others = commit.otherParents.isEmpty ? [] : commit.otherParents.map { entries($0) }
             memo[id] = nil  // every child of this commit came before it
-            guard listed else { return true }
-            var changed: [Int] = []
-            for index in 0..<watching.count {
-                let slot = filter.count + index
-                if own[slot] != first?[slot] { changed.append(index) }
-            }
+            guard let changed = Self.logChanges(own: own, first: first, others: others,
+                                                filterCount: filter.count, watchingCount: watching.count) else { return true }
             let owned = try self.lookupCommit(id)
             out.append(LogItem(commit: self.commitInfo(owned.raw), changedWatched: changed))
             return true
@@ -165,6 +156,91 @@ extension Repository {
             try timeOrderedWalk(from: tips, reader: reader, visit)
         } else {
             try walk(from: tips, hiding: hidden, order: .topological, visit)
+        }
+        return out
+    }
+
+    /// Whether a commit is listed (it changed one of the first `filterCount` paths against
+    /// every parent present) and, if so, which watched paths changed against its first parent.
+    /// `own` and the parents' arrays hold the entries at the filter paths, then the watched ones.
+    private static func logChanges(
+        own: [ObjectID?], first: [ObjectID?]?, others: [[ObjectID?]?], filterCount: Int, watchingCount: Int
+    ) -> [Int]? {
+        if filterCount > 0 {
+            let mine = own[0..<filterCount]
+            let listed: Bool
+            if others.isEmpty {
+                listed = first.map { $0[0..<filterCount] != mine } ?? mine.contains { $0 != nil }
+            } else {
+                let present = ([first] + others).compactMap { $0 }
+                listed = present.isEmpty ? mine.contains { $0 != nil } : present.allSatisfy { $0[0..<filterCount] != mine }
+            }
+            guard listed else { return nil }
+        }
+        var changed: [Int] = []
+        for index in 0..<watchingCount {
+            let slot = filterCount + index
+            if own[slot] != first?[slot] { changed.append(index) }
+        }
+        return changed
+    }
+
+    /// ``history(from:hiding:paths:watching:limit:)`` without a limit, on two threads: this one
+    /// walks the commits while a second reads each walked commit's trees (the other half of
+    /// the object reads, each thread with its own ``ObjectReader``), then the commits are
+    /// judged in walk order.
+    private func pipelinedHistory(
+        from tips: [ObjectID], hiding hidden: [ObjectID], reader: ObjectReader, components: [ArraySlice<[UInt8]>],
+        filterCount: Int, watchingCount: Int
+    ) throws(GitError) -> [LogItem] {
+        let treeReader = try ObjectReader(repository: self)
+        let pipeline = LogPipeline()
+        var order: [(id: ObjectID, commit: ObjectReader.RawCommit)] = []
+        var walkError: GitError?
+        let walker = UnsafeTransfer { [self] in
+            do throws(GitError) {
+                let record = { (id: ObjectID) throws(GitError) -> Bool in
+                    guard let commit = reader.commit(id) else { return true }
+                    order.append((id, commit))
+                    pipeline.push(commit.tree)
+                    return true
+                }
+                if hidden.isEmpty {
+                    try timeOrderedWalk(from: tips, reader: reader, record)
+                } else {
+                    try walk(from: tips, hiding: hidden, order: .topological, record)
+                }
+            } catch {
+                walkError = error
+            }
+            pipeline.finish()
+        }
+        var found: [[ObjectID?]] = []
+        let treeWork = UnsafeTransfer {
+            while let batch = pipeline.take() {
+                for tree in batch { found.append(treeReader.entries(in: tree, paths: components)) }
+            }
+        }
+        runTogether(walker, treeWork)
+        if let walkError { throw walkError }
+
+        var position: [ObjectID: Int] = [:]
+        position.reserveCapacity(order.count)
+        for (index, item) in order.enumerated() { position[item.id] = index }
+        func entries(_ id: ObjectID) -> [ObjectID?]? {
+            if let index = position[id] { return found[index] }
+            // A parent outside the walk (hidden, or cut off by a shallow clone).
+            guard let commit = reader.commit(id) else { return nil }
+            return reader.entries(in: commit.tree, paths: components)
+        }
+        var out: [LogItem] = []
+        for (index, item) in order.enumerated() {
+            let first = item.commit.firstParent.flatMap { entries($0) }
+            let others = item.commit.otherParents.isEmpty ? [] : item.commit.otherParents.map { entries($0) }
+            guard let changed = Self.logChanges(own: found[index], first: first, others: others,
+                                                filterCount: filterCount, watchingCount: watchingCount) else { continue }
+            let owned = try lookupCommit(item.id)
+            out.append(LogItem(commit: commitInfo(owned.raw), changedWatched: changed))
         }
         return out
     }

@@ -18,6 +18,8 @@ public final class MappedFile: @unchecked Sendable {
         case sequential
         /// Read whole at once: every page mapped by the `mmap` call itself (`MAP_POPULATE`).
         case whole
+        /// Read here and there (a pack index's binary search): pages come in as touched.
+        case random
     }
 
     public let bytes: UnsafeRawBufferPointer
