@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,45 +5,55 @@ import Darwin
 #endif
 
 /// The tree ids a history walk hands from the thread that walks commits to the thread that
-/// reads their trees, in walk order.
+/// reads their trees, in walk order, a batch at a time.
 ///
-/// Thread-safe for one producer (``push(_:)``, ``finish()``) and one consumer (``take()``).
-final class LogPipeline: Sendable {
-    private struct State {
-        var trees: [ObjectID] = []
-        var taken = 0
-        var done = false
+/// Thread-safe for one producer (``publish(_:)``, ``finish()``) and one consumer (``take()``):
+/// the queue sits behind a pthread mutex, and the consumer sleeps on a condition variable
+/// while it is empty.
+final class LogPipeline: @unchecked Sendable {
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let ready = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `lock`.
+    private var trees: [ObjectID] = []
+    private var done = false
+
+    init() {
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(ready, nil)
     }
 
-    private let state = Mutex(State())
+    deinit {
+        pthread_cond_destroy(ready)
+        pthread_mutex_destroy(lock)
+        ready.deallocate()
+        lock.deallocate()
+    }
 
-    /// Queues the tree of the next walked commit.
-    func push(_ tree: ObjectID) {
-        state.withLock { $0.trees.append(tree) }
+    /// Queues the trees of the next walked commits.
+    func publish(_ batch: [ObjectID]) {
+        pthread_mutex_lock(lock)
+        trees += batch
+        pthread_cond_signal(ready)
+        pthread_mutex_unlock(lock)
     }
 
     /// Marks the walk finished: ``take()`` returns `nil` once the queue is drained.
     func finish() {
-        state.withLock { $0.done = true }
+        pthread_mutex_lock(lock)
+        done = true
+        pthread_cond_signal(ready)
+        pthread_mutex_unlock(lock)
     }
 
     /// Every tree queued since the last call, in order, waiting while the queue is empty and
     /// the walk still runs; `nil` when the walk has finished and everything was taken.
     func take() -> [ObjectID]? {
-        var idle = 0
-        while true {
-            let (batch, done) = state.withLock { state -> ([ObjectID], Bool) in
-                guard state.taken < state.trees.count else { return ([], state.done) }
-                let batch = Array(state.trees[state.taken...])
-                state.taken = state.trees.count
-                return (batch, false)
-            }
-            if !batch.isEmpty { return batch }
-            if done { return nil }
-            // The walker is a commit read away: yield first, then sleep briefly.
-            idle += 1
-            if idle < 64 { sched_yield() } else { usleep(50) }
-        }
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while trees.isEmpty && !done { pthread_cond_wait(ready, lock) }
+        if trees.isEmpty { return nil }
+        defer { trees.removeAll(keepingCapacity: true) }
+        return trees
     }
 }
 

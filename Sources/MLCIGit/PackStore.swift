@@ -114,7 +114,8 @@ final class PackStore {
     }
 
     /// The object whose entry starts at `offset`: its deltas applied from the nearest cached
-    /// or whole base up, each object on the way kept as a base for the next read.
+    /// or whole base up, the base and each result on the way kept for the next read (git's
+    /// packs chain the versions of a tree, which a walk reads one after the other).
     private func object(at offset: Int, pack number: Int) -> (kind: Kind, bytes: [UInt8])? {
         var deltas: [(offset: Int, dataStart: Int, size: Int)] = []
         var current = offset
@@ -128,7 +129,8 @@ final class PackStore {
             if let kind = Kind(rawValue: entry.type) {
                 guard let bytes = inflate(pack: number, at: entry.dataStart, size: entry.size) else { return nil }
                 object = (kind, bytes)
-                remember(object, key: Self.cacheKey(number, current))
+                // Kept only as a base: a whole object read for itself is seldom read again.
+                if !deltas.isEmpty { remember(object, key: Self.cacheKey(number, current)) }
                 break
             }
             let next: Int?

@@ -199,10 +199,15 @@ extension Repository {
         var walkError: GitError?
         let walker = UnsafeTransfer { [self] in
             do throws(GitError) {
+                var pending: [ObjectID] = []
                 let record = { (id: ObjectID) throws(GitError) -> Bool in
                     guard let commit = reader.commit(id) else { return true }
                     order.append((id, commit))
-                    pipeline.push(commit.tree)
+                    pending.append(commit.tree)
+                    if pending.count == 64 {
+                        pipeline.publish(pending)
+                        pending.removeAll(keepingCapacity: true)
+                    }
                     return true
                 }
                 if hidden.isEmpty {
@@ -210,6 +215,7 @@ extension Repository {
                 } else {
                     try walk(from: tips, hiding: hidden, order: .topological, record)
                 }
+                pipeline.publish(pending)
             } catch {
                 walkError = error
             }
