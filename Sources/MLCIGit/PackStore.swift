@@ -29,6 +29,7 @@ final class PackStore {
     }
 
     private let packs: [Pack]
+    private var lastPack = 0
     private let inflater = ZlibInflater()
     /// Recently resolved delta bases by (pack, offset), bounded by `cacheLimit` bytes.
     private var bases: [Int: (kind: Kind, bytes: [UInt8])] = [:]
@@ -74,8 +75,11 @@ final class PackStore {
     /// The object `id`: its kind and bytes, or `nil` when no pack holds it or the pack is
     /// not what it claims (the caller then reads it through libgit2).
     func read(_ id: ObjectID) -> (kind: Kind, bytes: [UInt8])? {
-        for (number, pack) in packs.enumerated() {
+        // The pack that held the last object first: a walk's objects mostly share one.
+        if let offset = find(id, in: packs[lastPack]) { return object(at: offset, pack: lastPack) }
+        for (number, pack) in packs.enumerated() where number != lastPack {
             guard let offset = find(id, in: pack) else { continue }
+            lastPack = number
             return object(at: offset, pack: number)
         }
         return nil
