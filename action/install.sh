@@ -30,7 +30,7 @@ fi
 if ! works; then
   if ! pkg-config --exists libgit2 2>/dev/null; then
     sudo apt-get update -qq
-    sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev zlib1g-dev pkg-config >/dev/null
+    sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgit2-dev zlib1g-dev libbz2-dev liblzma-dev libyaml-dev libsnappy-dev libzstd-dev liblz4-dev libbrotli-dev libdeflate-dev libcurl4-openssl-dev pkg-config >/dev/null
   fi
   command -v swift >/dev/null || { echo "::error title=mlci::Swift is needed to build mlci from source; use an Ubuntu runner or install Swift first"; exit 2; }
   swift build -c release --package-path "$MLCI_SOURCE" --product mlci

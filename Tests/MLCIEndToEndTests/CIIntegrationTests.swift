@@ -27,6 +27,22 @@ import Testing
         }
     }
 
+    /// A source build (the action's and the component's fallback, the release workflow) needs
+    /// every system library Package.swift links: each `.apt` provider there is on the
+    /// apt-get line of all three.
+    @Test func everySourceBuildInstallsEveryLibraryThePackageLinks() throws {
+        let manifest = try String(contentsOfFile: root + "/Package.swift", encoding: .utf8)
+        let packages = manifest.matches(of: /\.apt\(\["([a-z0-9.+-]+)"\]\)/).map { String($0.1) }
+        #expect(packages.count >= 10 && packages.contains("libdeflate-dev"))
+        for file in ["action/install.sh", "templates/mlci/template.yml", ".github/workflows/release.yml"] {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8).replacingOccurrences(of: "\\\n", with: " ")
+            let installs = text.split(separator: "\n").filter { $0.contains("apt-get install") }
+                .flatMap { $0.split(separator: " ").map(String.init) }
+            #expect(!installs.isEmpty, "\(file) has no apt-get install line")
+            for package in packages { #expect(installs.contains(package), "\(file) does not install \(package)") }
+        }
+    }
+
     @Test func theActionTheWorkflowAndTheComponentValidateWithTheCISchemas() throws {
         let sandbox = try GitSandbox()
         let action = try checkSchema("vendor.github-actions", [root + "/action/action.yml"])
