@@ -35,6 +35,9 @@ final class PackStore {
     private var bases: [Int: (kind: Kind, bytes: [UInt8])] = [:]
     private var cachedBytes = 0
     private let cacheLimit = 32 << 20
+    /// The largest object read here (commits and trees are far smaller); larger ones are left
+    /// to libgit2.
+    static let objectLimit = 256 << 20
     /// git's own limit on a delta chain's depth is far below this; deeper is refused as corrupt.
     private let maxChain = 10_000
 
@@ -209,7 +212,9 @@ final class PackStore {
     private func inflate(pack number: Int, at start: Int, size: Int) -> [UInt8]? {
         let data = packs[number].data.bytes
         let end = data.count - 20
-        guard start < end, size <= Int(UInt32.max) else { return nil }
+        // No allocation beyond what the stream can hold (deflate expands at most 1,032:1) or
+        // `objectLimit`: a crafted size makes libgit2 decide, not an out-of-memory crash here.
+        guard start < end, size <= Self.objectLimit, size <= (end - start) * 1032 + 64 else { return nil }
         let input = UnsafeRawBufferPointer(rebasing: data[start..<end])
         var ok = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -235,7 +240,7 @@ final class PackStore {
             }
             return nil
         }
-        guard let baseSize = varint(), baseSize == base.count, let resultSize = varint(), resultSize <= Int(UInt32.max) else { return nil }
+        guard let baseSize = varint(), baseSize == base.count, let resultSize = varint(), resultSize <= objectLimit else { return nil }
         var ok = true
         let result = [UInt8](unsafeUninitializedCapacity: resultSize) { out, initialized in
             var written = 0

@@ -145,4 +145,41 @@ import Testing
         }
         #expect(refused > 0)
     }
+
+    /// A hand-made pack whose one entry claims 2 GiB: refused before any buffer is made
+    /// (libgit2 then decides), while the same entry with its true size reads.
+    @Test func anEntryClaimingAHugeSizeIsLeftToLibgit2() throws {
+        let sandbox = try GitSandbox()
+        let content = Array("hello\n".utf8)
+        let file = sandbox.root + "/hello.txt"
+        try Data(content).write(to: URL(fileURLWithPath: file))
+        let hex = try sandbox.git("hash-object", "hello.txt")
+        let objectID = try #require(ObjectID(hex: hex))
+        // zlib stream of "hello\n" (zlib.compress(b"hello\n")).
+        let stream: [UInt8] = [0x78, 0x9C, 0xCB, 0x48, 0xCD, 0xC9, 0xC9, 0xE7, 0x02, 0x00, 0x08, 0x4B, 0x02, 0x1F]
+        func pack(header: [UInt8]) -> [UInt8] {
+            Array("PACK".utf8) + [0, 0, 0, 2, 0, 0, 0, 1] + header + stream + [UInt8](repeating: 0, count: 20)
+        }
+        func index() -> [UInt8] {
+            var out: [UInt8] = [0xFF, 0x74, 0x4F, 0x63, 0, 0, 0, 2]
+            let first = Int(objectID.hex.prefix(2), radix: 16)!
+            for slot in 0..<256 { out += [0, 0, 0, slot >= first ? 1 : 0] }
+            out += stride(from: 0, to: 40, by: 2).map { UInt8(objectID.hex.dropFirst($0).prefix(2), radix: 16)! }
+            out += [0, 0, 0, 0]  // crc
+            out += [0, 0, 0, 12]  // offset
+            return out + [UInt8](repeating: 0, count: 40)
+        }
+        let directory = sandbox.base + "/objects"
+        try FileManager.default.createDirectory(atPath: directory + "/pack", withIntermediateDirectories: true)
+        try Data(index()).write(to: URL(fileURLWithPath: directory + "/pack/pack-x.idx"))
+        // blob (type 3), size 6: one header byte.
+        try Data(pack(header: [0x36])).write(to: URL(fileURLWithPath: directory + "/pack/pack-x.pack"))
+        let honest = try #require(PackStore(objectsDirectory: directory))
+        #expect(honest.read(objectID)?.bytes == content)
+        // The same entry claiming 2 GiB (2^31, a five-byte size): more than 14 bytes of deflate
+        // can hold, so no buffer of that size is asked for.
+        try Data(pack(header: [0xB0, 0x80, 0x80, 0x80, 0x40])).write(to: URL(fileURLWithPath: directory + "/pack/pack-x.pack"))
+        let lying = try #require(PackStore(objectsDirectory: directory))
+        #expect(lying.read(objectID) == nil)
+    }
 }
