@@ -57,7 +57,7 @@ final class LogPipeline: @unchecked Sendable {
     }
 }
 
-/// A closure run on another thread by ``runTogether(_:_:)``.
+/// A closure handed to another thread by ``Repository/history(from:hiding:paths:watching:limit:)``.
 ///
 /// `@unchecked Sendable` because the compiler cannot see the discipline: the caller waits
 /// until the closure has finished, and the two closures it runs share nothing but a
@@ -65,33 +65,4 @@ final class LogPipeline: @unchecked Sendable {
 struct UnsafeTransfer: @unchecked Sendable {
     let body: () -> Void
     init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-/// Runs `first` on this thread and `second` on a new one, returning when both are done.
-/// When no thread can be started, runs `second` after `first` on this thread.
-func runTogether(_ first: UnsafeTransfer, _ second: UnsafeTransfer) {
-    final class Box: @unchecked Sendable {
-        let work: UnsafeTransfer
-        init(_ work: UnsafeTransfer) { self.work = work }
-    }
-    let context = Unmanaged.passRetained(Box(second)).toOpaque()
-    #if canImport(Glibc)
-    var thread = pthread_t()
-    #else
-    var thread: pthread_t?
-    #endif
-    let started = pthread_create(&thread, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().work.body()
-        return nil
-    }, context)
-    first.body()
-    if started == 0 {
-        #if canImport(Glibc)
-        pthread_join(thread, nil)
-        #else
-        pthread_join(thread!, nil)
-        #endif
-    } else {
-        Unmanaged<Box>.fromOpaque(context).takeRetainedValue().work.body()
-    }
 }

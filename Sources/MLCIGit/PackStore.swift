@@ -128,7 +128,7 @@ final class PackStore {
         var current = offset
         var object: (kind: Kind, bytes: [UInt8])
         while true {
-            if let cached = bases[Self.cacheKey(number, current)] {
+            if let cached = bases[cacheKey(number, current)] {
                 object = cached
                 break
             }
@@ -137,7 +137,7 @@ final class PackStore {
                 guard let bytes = inflate(pack: number, at: entry.dataStart, size: entry.size) else { return nil }
                 object = (kind, bytes)
                 // Kept only as a base: a whole object read for itself is seldom read again.
-                if !deltas.isEmpty { remember(object, key: Self.cacheKey(number, current)) }
+                if !deltas.isEmpty { remember(object, key: cacheKey(number, current)) }
                 break
             }
             let next: Int?
@@ -154,12 +154,13 @@ final class PackStore {
             guard let instructions = inflate(pack: number, at: delta.dataStart, size: delta.size),
                   let result = Self.apply(instructions, to: object.bytes) else { return nil }
             object = (object.kind, result)
-            remember(object, key: Self.cacheKey(number, delta.offset))
+            remember(object, key: cacheKey(number, delta.offset))
         }
         return object
     }
 
-    private static func cacheKey(_ pack: Int, _ offset: Int) -> Int { offset << 8 | (pack & 0xFF) }
+    /// One key per (pack, offset): offsets times the number of packs, plus the pack.
+    private func cacheKey(_ pack: Int, _ offset: Int) -> Int { offset &* packs.count &+ pack }
 
     private func remember(_ object: (kind: Kind, bytes: [UInt8]), key: Int) {
         guard object.bytes.count <= cacheLimit / 4, bases[key] == nil else { return }

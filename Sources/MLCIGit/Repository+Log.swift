@@ -1,4 +1,5 @@
 import CLibGit2
+import MLCISupport
 
 /// The order of a history walk.
 public enum WalkOrder: Sendable {
@@ -227,7 +228,10 @@ extension Repository {
                 for tree in batch { found.append(treeReader.entries(in: tree, paths: components)) }
             }
         }
-        runTogether(walker, treeWork)
+        // The walk is handed out first, so the tree reader never waits on a walk that has not
+        // started; with one thread, the walk runs to its end and the reader drains after it.
+        let jobs = [walker, treeWork]
+        Parallel.forEach(count: 2, workers: 2) { index, _ in jobs[index].body() }
         if let walkError { throw walkError }
 
         var position: [ObjectID: Int] = [:]

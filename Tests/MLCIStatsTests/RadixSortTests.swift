@@ -15,8 +15,8 @@ import Testing
     }
 
     /// Buckets of every size: a million values in a narrow band (top 16 bits shared by
-    /// hundreds of thousands, the 12-bit passes), a wide spread (small buckets, the 8-bit
-    /// passes), and six-decimal values as CSV files hold them.
+    /// hundreds of thousands), a wide spread (small buckets, insertion-sorted), and
+    /// six-decimal values as CSV files hold them.
     @Test func largeBucketsSortLikeTheStandardLibrary() {
         var generator = SystemRandomNumberGenerator()
         let narrow = (0..<400_000).map { _ in 1 + Double.random(in: 0..<0.0625, using: &generator) }
