@@ -21,6 +21,17 @@ for p in range(6):
     for i, o in enumerate(objs):
         put("pickle", f"p{p}_{i}", pickle.dumps(o, protocol=p))
 put("pickle", "global", b"cos\nsystem\n(S'id'\ntR.")
+# Recursive structures (a list, a dict and an object's state holding themselves): cycles the
+# scanner must free (LeakSanitizer), and the input the hdf5 harness once leaked on.
+class Node: pass
+me = []; me.append(me)
+mine = {}; mine["self"] = mine
+node = Node(); node.loop = (node, [node])
+for p in range(6):
+    put("pickle", f"cycle_list{p}", pickle.dumps(me, protocol=p))
+    put("pickle", f"cycle_dict{p}", pickle.dumps(mine, protocol=p))
+    put("pickle", f"cycle_state{p}", pickle.dumps(node, protocol=p))
+put("pickle", "leak_append_self", bytes.fromhex("5d5d5d5d5d3232326132325d4d5d5d55010000ff00"))
 put("pickle", "stack_global", b"\x80\x04\x8c\x02os\x8c\x06system\x93.")
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -77,8 +88,8 @@ status=0
 for target in pickle zip npy header keras hdf5; do
   mkdir -p "$OUT/corpus-$target"
   if ! MLCI_FUZZ_TARGET=$target "$OUT/fuzz-models" -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 \
-       "$OUT/corpus-$target" "$OUT/seeds/$target" > "$OUT/fuzz-$target.log" 2>&1; then
-    echo "fuzz: $target found a crash:"; tail -40 "$OUT/fuzz-$target.log"; status=1
+       -artifact_prefix="$OUT/$target-" "$OUT/corpus-$target" "$OUT/seeds/$target" > "$OUT/fuzz-$target.log" 2>&1; then
+    echo "fuzz: $target found a crash or a leak (input saved as $OUT/$target-*):"; tail -40 "$OUT/fuzz-$target.log"; status=1
   else
     echo "fuzz: $target: $(grep -E '^#[0-9]+' "$OUT/fuzz-$target.log" | tail -1)"
   fi

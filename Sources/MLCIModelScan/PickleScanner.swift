@@ -230,13 +230,19 @@ final class PickleNode {
         }
     }
 
-    func append(_ values: ArraySlice<PickleValue>) {
+    /// Adds `values`, keeping the first `tracked`; returns whether it kept a node (an edge
+    /// that may close a cycle, as a list appended to itself does).
+    @discardableResult
+    func append(_ values: ArraySlice<PickleValue>) -> Bool {
+        var keptNode = false
         if items.count < Self.tracked {
             let kept = values.prefix(Self.tracked - items.count).map(Self.shallow)
             items += kept
             depth = max(depth, 1 + (kept.map(Self.depth(of:)).max() ?? 0))
+            keptNode = kept.contains { if case .node = $0 { true } else { false } }
         }
         count += values.count
+        return keptNode
     }
 
     /// The value under a string key of a (tracked) dict.
@@ -265,6 +271,30 @@ final class PickleMachine {
         self.bytes = bytes
         self.joblib = joblib
         self.deadline = deadline
+    }
+
+    /// Nodes that were given a node after they were made (APPEND, SETITEM, ADDITEMS, BUILD):
+    /// only such an edge can close a cycle (`l = []; l.append(l)` pickles as one), which
+    /// reference counting never frees. Held weakly; the ones still alive at the end are
+    /// emptied, breaking every cycle. Dead entries are dropped as the list doubles.
+    private struct Grown { weak var node: PickleNode? }
+    private var grown: [Grown] = []
+    private var grownLimit = 1024
+
+    func noteGrown(_ node: PickleNode) {
+        grown.append(Grown(node: node))
+        if grown.count >= grownLimit {
+            grown.removeAll { $0.node == nil }
+            grownLimit = max(1024, 2 * grown.count)
+        }
+    }
+
+    deinit {
+        for entry in grown {
+            guard let node = entry.node else { continue }
+            node.items.removeAll()
+            node.state = nil
+        }
     }
 
     struct Failure: Error {
@@ -534,7 +564,7 @@ final class PickleMachine {
                 if x == stack.count { break }
                 // No slice outlives this step: removing the items must not copy the stack.
                 switch stack[x - 1] {
-                case .node(let node) where node.kind == .list: node.append(stack[x...])
+                case .node(let node) where node.kind == .list: if node.append(stack[x...]) { noteGrown(node) }
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("\(op == 0x61 ? "APPEND" : "APPENDS") to \(stack[x - 1].typeName), which has no append/extend")
                 }
@@ -548,7 +578,7 @@ final class PickleMachine {
                 case .node(let node) where node.kind == .dict:
                     var k = x
                     while k < stack.count { guard stack[k].isHashable else { throw fail("unhashable dict key in SETITEM(S)") }; k += 2 }
-                    node.append(stack[x...])
+                    if node.append(stack[x...]) { noteGrown(node) }
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("SETITEM(S) on \(stack[x - 1].typeName)")
                 }
@@ -560,7 +590,7 @@ final class PickleMachine {
                 switch stack[mark - 1] {
                 case .node(let node) where node.kind == .set:
                     guard stack[mark...].allSatisfy(\.isHashable) else { throw fail("unhashable item in ADDITEMS") }
-                    node.append(stack[mark...])
+                    if node.append(stack[mark...]) { noteGrown(node) }
                 case .node(let node) where node.kind == .object || node.kind == .persistent: break
                 default: throw fail("ADDITEMS on \(stack[mark - 1].typeName)")
                 }
@@ -667,6 +697,7 @@ final class PickleMachine {
                     throw fail("BUILD on \(inst.typeName): CPython sets state only on objects")
                 }
                 node.state = PickleNode.shallow(state)
+                if case .node? = node.state { noteGrown(node) }
                 node.depth = max(node.depth, 1 + PickleNode.depth(of: node.state))
                 if node.maker >= 0, result.imports[node.maker].qualifiedName == "numpy.dtype",
                    let problem = PickleScanner.numpyDTypeStateProblem(node.state) {
